@@ -21,6 +21,7 @@ ENV_OVERRIDES = {
     "LAKES_DATA_DIR": ("paths", "data_dir"),
     "LAKES_REGISTRY": ("paths", "registry"),
     "LAKES_DATA_MIRROR": ("paths", "mirror"),
+    "LAKES_S3_ENDPOINT_URL": ("registry", "endpoint_url"),
 }
 
 
@@ -70,16 +71,40 @@ class Training(_Strict):
     interval_level: float = Field(0.8, gt=0, lt=1)
 
 
+ESTIMATORS = ("ridge", "random_forest", "hist_gradient_boosting")
+EstimatorName = Literal["ridge", "random_forest", "hist_gradient_boosting"]
+
+
 class ModelSpec(_Strict):
+    """One model: which estimator, how it is evaluated, and its hyper-parameters.
+
+    ``params`` is keyed by estimator name so that swapping ``estimator`` is a one-word edit.
+    """
+
     target: str
-    estimator: Literal["ridge", "random_forest", "hist_gradient_boosting"]
+    estimator: EstimatorName
     split: Literal["group_kfold", "forward_time"]
     baseline: Literal["median", "last_value", "lake_mean"]
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[EstimatorName, dict[str, Any]] = Field(default_factory=dict)
+    interval_method: Literal["split_conformal"] = "split_conformal"
     rare_label_min_share: float = Field(0.01, ge=0, lt=1)
     log_target: bool = False
     test_from_year: int | None = None
     min_year: int | None = None
+    window_years: int = Field(3, ge=2)          # history window of the Secchi forecast features
+    baseline_neighbors: int = Field(5, ge=1)    # nearest training lakes used by the lake_mean fallback
+    trend_feature: str | None = None            # fitted as a linear trend, the estimator models the rest
+    max_horizon: int = Field(10, ge=1)          # longest forecast the helpers accept
+
+    def estimator_params(self, estimator: str | None = None) -> dict[str, Any]:
+        return dict(self.params.get(estimator or self.estimator, {}))
+
+
+class RegistrySettings(_Strict):
+    """Storage options for an ``s3://`` registry (credentials come from the standard AWS chain)."""
+
+    endpoint_url: str = ""   # LAKES_S3_ENDPOINT_URL, e.g. a MinIO or moto server
+    region: str = ""
 
 
 class Settings(_Strict):
@@ -89,6 +114,7 @@ class Settings(_Strict):
     validation: Validation = Validation()
     training: Training = Training()
     models: dict[str, ModelSpec]
+    registry: RegistrySettings = RegistrySettings()
     # Sections owned by the later services; typed by their own packages.
     api: dict[str, Any] = Field(default_factory=dict)
     client: dict[str, Any] = Field(default_factory=dict)
@@ -116,6 +142,18 @@ class Settings(_Strict):
     @property
     def registry_uri(self) -> str:
         return self._resolve(self.paths.registry)
+
+    @property
+    def registry_storage_options(self) -> dict[str, Any]:
+        """fsspec storage options for the registry (empty for a local folder)."""
+        if not self.registry_uri.startswith("s3://"):
+            return {}
+        kwargs: dict[str, Any] = {}
+        if self.registry.endpoint_url:
+            kwargs["endpoint_url"] = self.registry.endpoint_url
+        if self.registry.region:
+            kwargs["region_name"] = self.registry.region
+        return {"client_kwargs": kwargs} if kwargs else {}
 
     @property
     def mirror_dir(self) -> Path | None:
