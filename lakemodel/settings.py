@@ -65,6 +65,15 @@ class Validation(_Strict):
     iceout_doy: tuple[int, int] = (40, 170)
 
 
+class TablesConfig(_Strict):
+    """How the tidy tables are built (roll-up and de-duplication rules, see docs/data.md)."""
+
+    #: Ice-out sources, most trusted first: breaks ties between the two middle votes of a lake-year.
+    iceout_source_priority: tuple[str, ...] = ("MNDNR-SCO", "MNDNR-LAKESDB", "MNDNR-LLMMP", "MNPCA")
+    #: Examples kept per validation issue in validation_report.json.
+    report_examples: int = Field(5, ge=0)
+
+
 class Training(_Strict):
     seed: int = 42
     cv_folds: int = Field(5, ge=2)
@@ -112,6 +121,7 @@ class Settings(_Strict):
     sources: dict[str, Source]
     dnr_api: DnrApi
     validation: Validation = Validation()
+    tables: TablesConfig = TablesConfig()
     training: Training = Training()
     models: dict[str, ModelSpec]
     registry: RegistrySettings = RegistrySettings()
