@@ -59,3 +59,36 @@ def trained_registry(settings, tables) -> str:
 
     train_all(settings)
     return settings.registry_uri
+
+
+# -- live model API (model_api) -----------------------------------------------------------------
+#: API key the test servers accept for POST /v1/admin/reload.
+TEST_API_KEY = "test-admin-key"
+
+
+@pytest.fixture(scope="session")
+def api_env(session_env, trained_registry) -> dict[str, str]:
+    """Environment for API servers: the session's data and registry, a known admin key."""
+    return {**session_env, "LAKES_API_KEY": TEST_API_KEY}
+
+
+@pytest.fixture(scope="session")
+def api_servers(api_env):
+    """Factory for extra real API servers (gunicorn, free loopback port); all stopped at the end.
+
+    ``server = api_servers.start()`` -> ``server.url``; ``server.stop()`` / ``server.start()`` to take
+    it down and bring it back on the same port; ``api_servers.start(env={...})`` to override env.
+    """
+    from support.live_server import ApiServers
+
+    servers = ApiServers(api_env)
+    yield servers
+    servers.stop_all()
+
+
+@pytest.fixture(scope="session")
+def live_api(api_servers) -> str:
+    """Base URL of a real gunicorn model_api (2 workers) serving the session's data and models."""
+    server = api_servers.start(workers=2)
+    yield server.url
+    server.stop()

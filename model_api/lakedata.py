@@ -1,0 +1,5 @@
+"""(in progress)"""
+class LakeData:
+    @classmethod
+    def from_tables(cls, tables, settings):
+        return cls()

@@ -1,0 +1,4 @@
+"""(in progress)"""
+from flask import Blueprint
+
+bp = Blueprint("compat", __name__)

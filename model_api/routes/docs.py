@@ -1,0 +1,4 @@
+"""(in progress)"""
+from flask import Blueprint
+
+bp = Blueprint("docs", __name__)
