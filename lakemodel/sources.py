@@ -8,7 +8,9 @@ verify-then-rename path, so an offline copy is trusted no more than a download.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,8 @@ from typing import Callable
 import pooch
 
 from .settings import Settings, Source
+
+log = logging.getLogger(__name__)
 
 
 class DataError(Exception):
@@ -53,6 +57,7 @@ def _mirror_downloader(mirror: Path, name: str) -> Callable:
         source = mirror / name
         if not source.is_file():
             raise DataError(f"{name} is not in the data mirror {mirror}")
+        log.info("Copying %s from the data mirror %s (sha256 verified before use)", name, mirror)
         if isinstance(output_file, (str, Path)):
             shutil.copyfile(source, output_file)
         else:
@@ -73,14 +78,17 @@ def fetch(settings: Settings, name: str) -> FetchedFile:
     mirror = settings.mirror_dir
     downloader = _mirror_downloader(mirror, source.file) if mirror else None
     try:
-        path = pooch.retrieve(
-            url=source.url,
-            known_hash=f"sha256:{source.sha256}",
-            fname=source.file,
-            path=settings.raw_dir,
-            downloader=downloader,
-            progressbar=False,
-        )
+        # pooch announces "Downloading data from <url>" before calling any downloader; with a
+        # mirror nothing is downloaded, so its message is silenced and ours says what happens.
+        with _quiet_pooch() if mirror else contextlib.nullcontext():
+            path = pooch.retrieve(
+                url=source.url,
+                known_hash=f"sha256:{source.sha256}",
+                fname=source.file,
+                path=settings.raw_dir,
+                downloader=downloader,
+                progressbar=False,
+            )
     except ValueError as exc:
         if "hash" in str(exc).lower():
             candidate = (mirror / source.file) if mirror else None
@@ -92,6 +100,17 @@ def fetch(settings: Settings, name: str) -> FetchedFile:
     except Exception as exc:  # network errors from requests, OS errors
         raise DataError(f"could not fetch {name} from {source.url}: {exc}") from None
     return FetchedFile(name=name, path=Path(path), sha256=source.sha256)
+
+
+@contextlib.contextmanager
+def _quiet_pooch():
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _actual_from(exc: Exception) -> str:
