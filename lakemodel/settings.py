@@ -53,6 +53,8 @@ class DnrApi(_Strict):
     retries: int = Field(3, ge=0)
     backoff_s: float = Field(0.5, ge=0)
     min_interval_s: float = Field(1.0, ge=0)
+    max_retry_after_s: float = Field(60.0, ge=0)  # cap on a server's Retry-After
+    user_agent: str = "lakemodel (Minnesota Lake Dashboard)"
 
 
 class Validation(_Strict):
