@@ -45,3 +45,177 @@ class ErrorItem(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     detail: list[ErrorItem]
+
+
+# -- query parameters ---------------------------------------------------------------------------
+# Comma-separated lists are plain strings with a pattern, so OpenAPI (and property-based tests)
+# describe exactly what is accepted.
+def _csv_pattern(words) -> str:
+    alt = "|".join(words)
+    return rf"^({alt})(,({alt}))*$"
+
+
+_SERIES = ["secchi_mean_m", "phosphorus_mean_mg_l", "log_phosphorus_mean", "grade", "rec_avg",
+           "physical_avg", "median_sale_value_usd", "median_emv_total_usd", "n_properties", "n_sales"]
+_YEAR_METRICS = [*_SERIES, "iceout_doy"]
+_TREND_METRICS = ["secchi_mean_m", "phosphorus_mean_mg_l", "log_phosphorus_mean", "rec_avg", "physical_avg",
+                  "median_sale_value_usd", "median_emv_total_usd", "iceout_doy"]
+_AGG_METRICS = [m for m in _YEAR_METRICS if m != "grade"]
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @staticmethod
+    def split(value: str | None) -> list[str]:
+        return [v for v in (value or "").split(",") if v]
+
+
+class LakesQuery(_Query):
+    county: str | None = Field(None, max_length=100, description="county name, case-insensitive")
+    watershed: str | None = Field(None, max_length=100, description="major watershed, case-insensitive")
+    grade: str | None = Field(None, pattern=r"^[ABCDFabcdf](,[ABCDFabcdf])*$",
+                              description="latest seasonal grade(s), comma-separated")
+    has: str | None = Field(None, pattern=_csv_pattern(["water_quality", "property", "iceout"]),
+                            description="lakes having all these kinds of data, comma-separated")
+    q: str | None = Field(None, min_length=1, max_length=100,
+                          description="name contains (case-insensitive), or lake id prefix (70007200 or 70-0072-00)")
+    limit: int | None = Field(None, ge=1, description="page size (default and maximum from config [api])")
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class SeriesQuery(_Query):
+    metrics: str = Field(",".join(["secchi_mean_m", "phosphorus_mean_mg_l"]), pattern=_csv_pattern(_SERIES),
+                         description="comma-separated metric names")
+
+
+class LakeYearsQuery(_Query):
+    year: int = Field(ge=1800, le=2100)
+    metrics: str = Field("secchi_mean_m,phosphorus_mean_mg_l,grade", pattern=_csv_pattern(_YEAR_METRICS))
+
+
+class TrendQuery(_Query):
+    metric: Literal[tuple(_TREND_METRICS)]  # type: ignore[valid-type]
+
+
+class AggregatesQuery(_Query):
+    metric: Literal[tuple(_AGG_METRICS)]  # type: ignore[valid-type]
+    by: Literal["county", "major_watershed"] = "county"
+    group: str | None = Field(None, min_length=1, max_length=100, description="one county / watershed")
+    year: int | None = Field(None, ge=1800, le=2100)
+
+
+class ForecastQuery(_Query):
+    model: Literal["secchi_forecast", "iceout_doy"]
+    horizon: int = Field(3, ge=1, le=50, description="years ahead (maximum from config [api])")
+
+
+# -- lake responses -------------------------------------------------------------------------------
+class LatestValues(_Out):
+    year: int | None
+    secchi_mean_m: float | None
+    phosphorus_mean_mg_l: float | None
+    grade: str | None
+    median_sale_value_usd: float | None
+    iceout_year: int | None
+    iceout_doy: int | None
+
+
+class LakeSummary(_Out):
+    lake_id: str = Field(description="8-digit DOW number")
+    display_id: str
+    name: str
+    county: str | None
+    city: str | None
+    major_watershed: str | None
+    latitude: float | None
+    longitude: float | None
+    area_acres: float | None
+    max_depth_ft: float | None
+    has_water_quality: bool
+    has_property: bool
+    has_iceout: bool
+    latest: LatestValues
+
+
+class LakeDetail(LakeSummary):
+    ecoregion: str | None
+    mean_depth_ft: float | None
+    n_sites: int
+    water_quality_years: list[int] | None = Field(description="[first, last]")
+    iceout_years: list[int] | None = Field(description="[first, last]")
+    n_iceout: int
+
+
+class LakeList(_Out):
+    items: list[LakeSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class _YearRow(_Out):
+    year: int
+
+
+class LakeYearRow(_Out):
+    lake_id: str
+    year: int
+
+
+class LakeYears(_Out):
+    year: int
+    metrics: list[str]
+    items: list[LakeYearRow]
+
+
+class SeriesMetric(_Out):
+    name: str
+    label: str
+    unit: str
+    std_field: str | None
+
+
+class LakeSeries(_Out):
+    lake_id: str
+    metrics: list[SeriesMetric]
+    rows: list[_YearRow]
+
+
+class IceOutRow(_Out):
+    year: int
+    date: str | None
+    doy: int | None
+    source: str | None
+
+
+class IceOutSeries(_Out):
+    lake_id: str
+    rows: list[IceOutRow]
+
+
+class TrendBody(_Out):
+    lake_id: str
+    metric: str
+    unit: str
+    method: str
+    slope_per_year: float | None
+    p_value: float | None
+    n_years: int
+    first_year: int | None
+    last_year: int | None
+    direction: Literal["improving", "worsening", "no significant trend", "insufficient data"]
+
+
+class AggregateRow(_Out):
+    group: str
+    year: int
+    median: float
+    n_lakes: int
+
+
+class Aggregates(_Out):
+    metric: str
+    unit: str
+    by: str
+    rows: list[AggregateRow]

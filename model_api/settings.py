@@ -40,6 +40,7 @@ class ApiSettings(BaseModel):
     watch_interval_s: float = Field(1.0, gt=0)   # how often a worker checks the reload signal
     fast_path_max_rows: int = Field(64, ge=0)    # batches up to this size skip pandas preprocessing
     forecast_max_horizon: int = Field(10, ge=1)
+    trend_alpha: float = Field(0.05, gt=0, lt=1)     # Mann-Kendall significance level
     lakes_default_limit: int = Field(100, ge=1)
     lakes_max_limit: int = Field(5000, ge=1)
     runtime_dir: str = ""                    # reload signal + Prometheus files; default <data_dir>/api
