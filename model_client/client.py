@@ -22,7 +22,7 @@ from pydantic import TypeAdapter
 from requests.adapters import HTTPAdapter
 
 from . import types as t
-from .errors import ApiTimeout, ApiUnavailable, InvalidRequest, LakeApiError, ServerError
+from .errors import ApiTimeout, ApiUnavailable, BadResponse, InvalidRequest, LakeApiError
 from .parsing import parse_response
 from .settings import ClientSettings, client_settings
 
@@ -214,7 +214,7 @@ class LakeApiClient:
                 continue
             if answer.status == 304 and idempotent:
                 if known is None:
-                    raise ServerError(f"{where}: the API answered 304 Not Modified to a request without ETag",
+                    raise BadResponse(f"{where}: the API answered 304 Not Modified to a request without ETag",
                                       status=304, url=url)
                 return known[1], where
             etag = resp_headers.get("ETag")
