@@ -480,6 +480,13 @@ def _first_valid(*series: pd.Series) -> pd.Series:
     return out
 
 
+def _county_from_code(index: pd.Index, metadata: pd.DataFrame) -> pd.Series:
+    """County named from the DOW's first two digits (the county code), learned from the metadata."""
+    names = metadata.dropna(subset=["County"]).groupby(metadata["LakeId"].str[:2])["County"].agg(
+        lambda s: s.mode().iloc[0])
+    return pd.Series(names.reindex(index.str[:2]).to_numpy(), index=index)
+
+
 def assemble_lakes(site_years: pd.DataFrame, lake_years: pd.DataFrame, ice_records: pd.DataFrame,
                    metadata: pd.DataFrame, fisheries: pd.DataFrame, limits) -> pd.DataFrame:
     """One row per lake with observations (monitoring or ice-out), enriched by DNR tables.
@@ -516,7 +523,7 @@ def assemble_lakes(site_years: pd.DataFrame, lake_years: pd.DataFrame, ice_recor
     lakes = pd.DataFrame({
         "display_id": [display_id(i) for i in ids],
         "name": _first_valid(prim["name"], meta["Lake"], ice["name"], fish["LAKE_NAME"]),
-        "county": _first_valid(prim["county"], meta["County"]),
+        "county": _first_valid(prim["county"], meta["County"], _county_from_code(index, metadata)),
         "city": prim["city"],
         "major_watershed": prim["major_watershed"],
         "ecoregion": meta["Ecoregion"],
