@@ -37,6 +37,10 @@ class DnrApiError(Exception):
     """Base of every error raised by the DNR client."""
 
 
+class InvalidLakeId(DnrApiError, ValueError):
+    """The lake id is not an 8-digit DOW number: refused before any call."""
+
+
 class DnrUnavailable(DnrApiError):
     """The API could not be reached or kept failing (connection error, 429, 5xx) after retries."""
 
@@ -171,7 +175,7 @@ class DnrIceOutClient:
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.config = config
         self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", config.user_agent)
+        self.session.headers["User-Agent"] = config.user_agent
         self.session.headers["Accept"] = "application/json"
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
@@ -197,7 +201,7 @@ class DnrIceOutClient:
         """All ice-out records of one lake (``lake_id``: 8-digit DOW number)."""
         lake_id = str(lake_id).replace("-", "")
         if not DOW_RE.match(lake_id):
-            raise ValueError(f"lake_id must be an 8-digit DOW number, got {lake_id!r}")
+            raise InvalidLakeId(f"lake_id must be an 8-digit DOW number (e.g. 27013300), got {lake_id!r}")
         body = self._get_json(self.config.iceout_by_lake_url, {"id": lake_id})
         self._check_status(body)
         result = body.get("result")
