@@ -105,6 +105,7 @@ class ModelSpec(_Strict):
     window_years: int = Field(3, ge=2)          # history window of the Secchi forecast features
     baseline_neighbors: int = Field(5, ge=1)    # nearest training lakes used by the lake_mean fallback
     trend_feature: str | None = None            # fitted as a linear trend, the estimator models the rest
+    offset_feature: str | None = None           # the estimator models the target relative to this feature
     max_horizon: int = Field(10, ge=1)          # longest forecast the helpers accept
 
     def estimator_params(self, estimator: str | None = None) -> dict[str, Any]:
