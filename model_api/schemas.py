@@ -5,7 +5,7 @@ models document them in OpenAPI (tests validate live responses against the spec)
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -219,3 +219,146 @@ class Aggregates(_Out):
     unit: str
     by: str
     rows: list[AggregateRow]
+
+
+# -- models and predictions ------------------------------------------------------------------------
+class FeatureInfo(_Out):
+    name: str
+    dtype: Literal["float", "int", "category"]
+    unit: str | None = None
+    description: str | None = None
+    min: float | None = None
+    max: float | None = None
+    categories: list[str] | None = None
+    required: bool = False
+    original_name: str | None = None
+
+
+class ModelInfo(_Out):
+    name: str
+    version: str
+    created_at: str
+    estimator: str | None = None
+    target: str | None = None
+    target_unit: str | None = None
+    features: list[FeatureInfo]
+    metrics: dict | None = None
+    interval: dict | None = None
+    data_checksums: dict[str, str] | None = None
+
+
+class ModelList(_Out):
+    models: list[ModelInfo]
+
+
+FeatureValue = float | int | str | None
+
+
+class PredictRequest(BaseModel):
+    """Rows keyed by the model's feature names (see GET /v1/models/{name} for the schema)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # list[Any] on purpose: rows are checked column-wise against the manifest (model_api.validation),
+    # so a bad row gets its own error instead of failing the whole batch.
+    rows: list[Any] = Field(
+        min_length=1, description="one object per row: {feature: value}; at most [api] max_rows rows",
+        json_schema_extra={"items": {"type": "object", "additionalProperties": {
+            "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}]}}})
+
+
+class RowIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+
+
+class PredictionRow(_Out):
+    index: int
+    value: float | None
+    lower: float | None = None
+    upper: float | None = None
+    imputed: list[str] | None = None
+    warnings: list[RowIssue] | None = None
+    errors: list[RowIssue] | None = None
+
+
+class PredictResponse(_Out):
+    model: str
+    version: str
+    unit: str
+    interval_level: float | None
+    n_predicted: int
+    n_errors: int
+    predictions: list[PredictionRow]
+
+
+# -- scenarios ---------------------------------------------------------------------------------------
+class ScenarioRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lake_id: str = Field(min_length=1, max_length=20, description="70007200 or 70-0072-00")
+    year: int = Field(ge=1800, le=2100)
+    secchi_mean_m: float | None = Field(None, ge=0, le=30, description="scenario Secchi depth (m)")
+    phosphorus_mean_mg_l: float | None = Field(None, gt=0, le=5, description="scenario total phosphorus (mg/L)")
+
+
+class ScenarioSide(_Out):
+    secchi_mean_m: float | None
+    phosphorus_mean_mg_l: float | None
+    value: float
+    lower: float | None = None
+    upper: float | None = None
+
+
+class ScenarioResponse(_Out):
+    lake_id: str
+    year: int
+    model: str
+    version: str
+    unit: str
+    baseline: ScenarioSide
+    scenario: ScenarioSide
+    difference: float
+    difference_pct: float | None
+
+
+# -- forecasts ---------------------------------------------------------------------------------------
+class ObservedPoint(_Out):
+    year: int
+    value: float | None
+
+
+class IntervalPoint(_Out):
+    year: int
+    value: float | None
+    lower: float | None = None
+    upper: float | None = None
+
+
+class ForecastResponse(_Out):
+    lake_id: str
+    model: str
+    version: str
+    unit: str
+    interval_level: float | None
+    observed: list[ObservedPoint]
+    fitted: list[IntervalPoint]
+    forecast: list[IntervalPoint]
+
+
+# -- original API ------------------------------------------------------------------------------------
+class CompatResponse(_Out):
+    predictions: list[float | None]
+    version: str
+    errors: dict | None
+
+
+class VersionBody(_Out):
+    model_version: str | None
+    api_version: str
+
+
+class ReloadResponse(_Out):
+    models: dict[str, str]
+    loaded: dict[str, str]
+    refused: dict[str, dict]
+    data_checksum: str | None
+    data_reloaded: bool

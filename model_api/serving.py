@@ -1,13 +1,82 @@
-"""(in progress) A production model as served."""
+"""A production model as the API serves it: manifest facts, fast small-batch path, smoke test."""
 from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger("model_api")
 
 
 class ServedModel:
-    def __init__(self, loaded, fast_path_max_rows: int = 0):
+    """Wraps ``lakemodel.registry.LoadedModel``; immutable once built (swapped whole on reload)."""
+
+    def __init__(self, loaded, fast_path_max_rows: int = 64):
         self.loaded = loaded
-        self.name = loaded.name
-        self.version = loaded.version
-        self.manifest = loaded.manifest
+        self.name: str = loaded.name
+        self.version: str = loaded.version
+        self.manifest: dict[str, Any] = loaded.manifest
+        self.features: list[dict] = list(self.manifest.get("features") or [])
+        self.feature_names = [f["name"] for f in self.features]
+        self.unit: str = self.manifest.get("target_unit", "")
+        self.interval_level = (self.manifest.get("interval") or {}).get("level")
+        self.fast_path_max_rows = fast_path_max_rows
+        self.fast = None
+        if fast_path_max_rows > 0:
+            from lakemodel.fastpath import FastPredictor
+
+            self.fast = FastPredictor.from_model(loaded.model)
+
+    def predict_columns(self, columns: Mapping[str, Any], n: int):
+        """(value, lower, upper) for validated feature columns of ``n`` rows."""
+        if n == 0:
+            empty = np.zeros(0)
+            return empty, None, None
+        if self.fast is not None and n <= self.fast_path_max_rows:
+            return self.fast.predict_interval(columns, n)
+        frame = pd.DataFrame({name: columns[name] for name in self.feature_names})
+        pred = self.loaded.predict(frame)
+        return pred.value, pred.lower, pred.upper
+
+    def predict_frame(self, frame: pd.DataFrame, scale: float | np.ndarray = 1.0):
+        return self.loaded.predict(frame, scale=scale) if scale is not None else self.loaded.predict(frame)
+
+    def probe_columns(self) -> dict[str, Any]:
+        """One plausible row: range midpoints, first category; optional features left missing."""
+        columns: dict[str, Any] = {}
+        for feat in self.features:
+            if feat["dtype"] == "category":
+                cats = feat.get("categories") or []
+                columns[feat["name"]] = np.array([cats[0] if cats else None], dtype=object)
+            else:
+                lo, hi = feat.get("min"), feat.get("max")
+                mid = (lo + hi) / 2 if lo is not None and hi is not None else np.nan
+                if feat["dtype"] == "int" and np.isfinite(mid):
+                    mid = float(round(mid))
+                if not feat.get("required"):
+                    mid = np.nan
+                columns[feat["name"]] = np.array([mid], dtype=float)
+        return columns
 
     def smoke_test(self) -> None:
-        pass
+        """Refuse a model that cannot predict a plausible row; verify the fast path against it."""
+        if not self.features:
+            raise ValueError("manifest has no feature schema")
+        columns = self.probe_columns()
+        frame = pd.DataFrame(columns)
+        pred = self.loaded.predict(frame)
+        if not np.all(np.isfinite(pred.value)):
+            raise ValueError("smoke prediction is not a finite number")
+        if self.fast is not None:
+            value, lower, upper = self.fast.predict_interval(columns, 1)
+            same = np.allclose(value, pred.value, rtol=1e-9, atol=1e-9) and \
+                (lower is None) == (pred.lower is None)
+            if not same:
+                log.warning("model %s %s: fast path disagrees with the pipeline; disabled", self.name, self.version)
+                self.fast = None
+
+    def info(self) -> dict[str, Any]:
+        """ModelInfo: the manifest without the training config internals."""
+        return {k: v for k, v in self.manifest.items() if k != "config"}
