@@ -193,8 +193,11 @@ def drop_duplicates(frame: pd.DataFrame, keys: list[str], report: TableReport,
 def parse_dates(frame: pd.DataFrame, column: str, report: TableReport) -> pd.DataFrame:
     """Parse ISO dates (or ``datetime.date`` objects from R); drop rows without a usable date."""
     raw = frame[column]
-    text = raw.astype("string").str.strip()
-    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+    else:
+        text = raw.astype("string").str.strip()
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     bad = parsed.isna()
     report.add("unparseable_date", column, "dropped", frame, bad, raw)
     out = frame.loc[~bad].copy()

@@ -289,6 +289,17 @@ def test_load_tables_round_trip(tables, settings):
         tables.checksum = "x"  # type: ignore[misc]
 
 
+def test_rebuild_is_deterministic(tables, tmp_path, data_mirror):
+    """Same raw bytes -> same Parquet bytes -> same checksum (the API's ETag survives a rebuild)."""
+    from lakemodel.settings import load_settings
+    from lakemodel.tables import build_tables
+
+    other = load_settings(env={"LAKES_DATA_MIRROR": str(data_mirror), "LAKES_DATA_DIR": str(tmp_path / "d")})
+    again = build_tables(other)
+    assert again.checksum == tables.checksum
+    assert again.report["tables"] == tables.report["tables"]
+
+
 def test_load_tables_not_built(tmp_path):
     from lakemodel.settings import load_settings
 

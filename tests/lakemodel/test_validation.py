@@ -220,3 +220,5 @@ def test_checks_on_small_frames():
     assert out["k"].tolist() == ["a", "b", "c"] and rep.count("duplicate_key") == 1
     dates = parse_dates(pd.DataFrame({"k": ["a", "b"], "d": ["2010-04-01", "2010-13-01"]}), "d", rep)
     assert dates["k"].tolist() == ["a"] and rep.count("unparseable_date") == 1
+    typed = parse_dates(pd.DataFrame({"k": ["a"], "d": pd.to_datetime(["2010-04-01"])}), "d", rep)
+    assert typed["d"].iloc[0] == pd.Timestamp("2010-04-01") and rep.count("unparseable_date") == 1
