@@ -18,7 +18,7 @@ from typing import Callable
 
 import pooch
 
-from .settings import Settings, Source
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 

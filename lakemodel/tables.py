@@ -149,7 +149,7 @@ def build_tables_from_files(paths: Mapping[str, Path], settings: Settings) -> Ta
     missing = [name for name in TABLE_SOURCES if name not in paths]
     if missing:
         raise DataError(f"raw files missing for: {', '.join(missing)}")
-    limits, examples = settings.validation, settings.tables.report_examples
+    examples = settings.tables.report_examples
 
     def rep(name: str, key: tuple[str, ...]) -> TableReport:
         return TableReport(name=name, key=key, max_examples=examples)
@@ -168,7 +168,7 @@ def build_tables_from_files(paths: Mapping[str, Path], settings: Settings) -> Ta
     ice_rep.rows_out = len(ice_out)
     ice_rep.notes = {"records_after_validation": len(ice_records),
                      "lake_years_with_disagreeing_sources": int((ice_out["spread_days"] > 0).sum())}
-    lakes = assemble_lakes(site_years, lake_years, ice_records, metadata, fisheries, limits)
+    lakes = assemble_lakes(site_years, lake_years, ice_records, metadata, fisheries)
 
     lake_year_rep = rep("lake_years", ("lake_id", "year"))
     lake_year_rep.rows_in, lake_year_rep.rows_out = len(site_years), len(lake_years)
@@ -488,7 +488,7 @@ def _county_from_code(index: pd.Index, metadata: pd.DataFrame) -> pd.Series:
 
 
 def assemble_lakes(site_years: pd.DataFrame, lake_years: pd.DataFrame, ice_records: pd.DataFrame,
-                   metadata: pd.DataFrame, fisheries: pd.DataFrame, limits) -> pd.DataFrame:
+                   metadata: pd.DataFrame, fisheries: pd.DataFrame) -> pd.DataFrame:
     """One row per lake with observations (monitoring or ice-out), enriched by DNR tables.
 
     Priority per field (first non-null wins), see docs/data.md "Lakes".

@@ -8,7 +8,6 @@ now counted, with a few examples. Rules and actions are listed in docs/data.md.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
@@ -218,7 +217,3 @@ def repair_to_derived(frame: pd.DataFrame, column: str, derived: pd.Series,
 
 DOW_PATTERN = r"\d{8}"
 SITE_PATTERN = r"\d{8}-\d{2}"
-
-
-def is_dow(value: str) -> bool:
-    return bool(re.fullmatch(DOW_PATTERN, value or ""))
