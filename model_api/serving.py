@@ -80,3 +80,36 @@ class ServedModel:
     def info(self) -> dict[str, Any]:
         """ModelInfo: the manifest without the training config internals."""
         return {k: v for k, v in self.manifest.items() if k != "config"}
+
+
+class FastModelView:
+    """The ``LoadedModel`` interface lakemodel.forecast expects, predicting via the fast path.
+
+    Forecasts predict a handful of rows many times (one per horizon year); each call through the
+    pandas pipeline costs ~10 ms, through the fast path well under 1 ms.
+    """
+
+    def __init__(self, served: ServedModel):
+        self._served = served
+        loaded = served.loaded
+        self.name, self.version, self.manifest = loaded.name, loaded.version, loaded.manifest
+        self.unit = served.unit
+        self.features = loaded.features
+
+    @property
+    def feature_names(self) -> list[str]:
+        return self._served.feature_names
+
+    def predict(self, frame: pd.DataFrame, scale: float | np.ndarray = 1.0):
+        served = self._served
+        n = len(frame)
+        if served.fast is None or n > served.fast_path_max_rows or n == 0:
+            return served.loaded.predict(frame, scale=scale)
+        from lakemodel.features import coerce_features
+        from lakemodel.registry import Prediction
+
+        X = coerce_features(frame, self.features)
+        columns = {f["name"]: (X[f["name"]].tolist() if f["dtype"] == "category"
+                               else X[f["name"]].to_numpy(dtype=float)) for f in self.features}
+        value, lower, upper = served.fast.predict_interval(columns, n, scale=scale)
+        return Prediction(value=value, lower=lower, upper=upper)
