@@ -171,6 +171,23 @@ def morphometry(tables, lake_id: str) -> dict[str, Any]:
     return {k: (np.nan if pd.isna(v) else v) for k, v in row.iloc[0].to_dict().items()}
 
 
+def secchi_lake_rows(history: pd.DataFrame, lake: dict[str, Any], window: int) -> list[dict[str, Any]]:
+    """Training rows of one lake: each origin year t with Secchi observed in t and t+1.
+
+    ``history`` is ``lake_history`` output; ``year`` of a row is t+1, the year predicted.
+    """
+    years = history["year"].to_numpy()
+    secchi = history["secchi_mean_m"].to_numpy(dtype=float)
+    phosphorus = history["phosphorus_mean_mg_l"].to_numpy(dtype=float)
+    rows = []
+    for i in range(len(years) - 1):
+        if years[i + 1] != years[i] + 1 or np.isnan(secchi[i]) or np.isnan(secchi[i + 1]):
+            continue
+        feats = secchi_history_features(years[: i + 1], secchi[: i + 1], phosphorus[: i + 1], window)
+        rows.append({"year": int(years[i + 1]), **feats, **lake, SECCHI_TARGET: float(secchi[i + 1])})
+    return rows
+
+
 def secchi_forecast_frame(tables, window: int = 3) -> pd.DataFrame:
     """One row per lake and origin year t with Secchi observed in t and t+1.
 
@@ -179,15 +196,8 @@ def secchi_forecast_frame(tables, window: int = 3) -> pd.DataFrame:
     rows = []
     ly = tables.lake_years.sort_values(["lake_id", "year"])
     for lake_id, group in ly.groupby("lake_id", sort=True):
-        years = group["year"].to_numpy()
-        secchi = group["secchi_mean_m"].to_numpy(dtype=float)
-        phosphorus = group["phosphorus_mean_mg_l"].to_numpy(dtype=float)
-        lake = morphometry(tables, lake_id)
-        for i in range(len(years) - 1):
-            if years[i + 1] != years[i] + 1 or np.isnan(secchi[i]) or np.isnan(secchi[i + 1]):
-                continue
-            feats = secchi_history_features(years[: i + 1], secchi[: i + 1], phosphorus[: i + 1], window)
-            rows.append({"lake_id": lake_id, "year": int(years[i + 1]), **feats, **lake, SECCHI_TARGET: secchi[i + 1]})
+        history = group[["year", "secchi_mean_m", "phosphorus_mean_mg_l"]]
+        rows += [{"lake_id": lake_id, **row} for row in secchi_lake_rows(history, morphometry(tables, lake_id), window)]
     columns = ["lake_id", "year", *[f.name for f in SECCHI_FEATURES], SECCHI_TARGET]
     return pd.DataFrame(rows, columns=columns)
 

@@ -41,6 +41,10 @@ class RegistryError(Exception):
     """The registry cannot answer: unknown model or version, unreachable store, bad layout."""
 
 
+class NotFoundError(RegistryError):
+    """No such model or version in the registry."""
+
+
 class TamperedArtifactError(RegistryError):
     """An artifact does not match its manifest or holds types we do not trust; it was not loaded."""
 
@@ -178,7 +182,7 @@ class Registry:
     @staticmethod
     def _check_name(name: str) -> None:
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise RegistryError(f"invalid model name {name!r}")
+            raise NotFoundError(f"unknown model {name!r}")
 
     # -- public API ------------------------------------------------------------------------
     def publish(self, name: str, model: IntervalRegressor, manifest: dict[str, Any], promote: bool = True) -> str:
@@ -235,21 +239,21 @@ class Registry:
     def _require_version(self, name: str, version: str) -> None:
         self._check_name(name)
         if not isinstance(version, str) or not VERSION_RE.match(version):
-            raise RegistryError(f"unknown version {version!r} of model {name}")
+            raise NotFoundError(f"unknown version {version!r} of model {name}")
         with self._guard(f"look up {name} {version}"):
             exists = self.fs.exists(self._path(name, version, MANIFEST))
         if not exists:
             known = self.list_versions(name)
             if not known:
-                raise RegistryError(f"unknown model {name!r} in registry {self.uri}")
-            raise RegistryError(f"unknown version {version!r} of model {name}")
+                raise NotFoundError(f"unknown model {name!r} in registry {self.uri}")
+            raise NotFoundError(f"unknown version {version!r} of model {name}")
 
     def _resolve(self, name: str, version: str | None) -> str:
         if version is None:
             version = self.production_version(name)
             if version is None:
                 if not self.list_versions(name):
-                    raise RegistryError(f"unknown model {name!r} in registry {self.uri}")
+                    raise NotFoundError(f"unknown model {name!r} in registry {self.uri}")
                 raise RegistryError(f"model {name} has no production version in registry {self.uri}")
         self._require_version(name, version)
         return version

@@ -1,0 +1,6 @@
+"""``python -m lakemodel``: see lakemodel.cli."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

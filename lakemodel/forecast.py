@@ -1,0 +1,190 @@
+"""Forecasts and what-if scenarios for one lake: pure functions of (model, tables, lake).
+
+``model`` is a registry ``LoadedModel`` (or anything with ``.predict(frame, scale)`` returning
+value/lower/upper, ``.manifest`` and ``.unit``). Nothing here reads files or the network, so the
+API calls these directly and tests run them on the real tables.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import features as F
+
+
+class ForecastError(ValueError):
+    """A forecast or scenario cannot be made for this input (message says why)."""
+
+
+class UnknownLakeError(ForecastError):
+    """The lake id is not in the tables."""
+
+
+class NoDataError(ForecastError):
+    """The lake exists but lacks the data this model needs."""
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    observed: pd.DataFrame  # year, value
+    fitted: pd.DataFrame    # year, value, lower, upper
+    forecast: pd.DataFrame  # year, value, lower, upper
+    unit: str
+    interval_level: float | None = None
+
+
+INTERVAL_COLUMNS = ["year", "value", "lower", "upper"]
+
+
+def _check_lake(tables, lake_id: str) -> pd.Series:
+    lakes = tables.lakes
+    match = lakes[lakes["lake_id"] == lake_id]
+    if match.empty:
+        raise UnknownLakeError(f"unknown lake {lake_id!r}")
+    return match.iloc[0]
+
+
+def _check_horizon(model, horizon) -> int:
+    limit = int((model.manifest.get("config") or {}).get("model", {}).get("max_horizon", 10))
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or not 1 <= horizon <= limit:
+        raise ForecastError(f"horizon must be a whole number of years from 1 to {limit}")
+    return int(horizon)
+
+
+def _interval_frame(years, prediction) -> pd.DataFrame:
+    n = len(years)
+    lower = prediction.lower if prediction.lower is not None else np.full(n, np.nan)
+    upper = prediction.upper if prediction.upper is not None else np.full(n, np.nan)
+    return pd.DataFrame({"year": np.asarray(years, dtype=int), "value": prediction.value,
+                         "lower": lower, "upper": upper}, columns=INTERVAL_COLUMNS)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float),
+                         "lower": pd.Series(dtype=float), "upper": pd.Series(dtype=float)})
+
+
+# -- Secchi --------------------------------------------------------------------------------------
+def forecast_secchi(model, tables, lake_id: str, horizon: int) -> ForecastResult:
+    """Observed yearly Secchi, one-step-ahead fitted values, and a recursive forecast.
+
+    Each forecast year feeds its predicted value back as the latest observation; phosphorus
+    is carried forward unchanged. The one-step conformal radius is widened by sqrt(h) for the
+    h-th year ahead (a random-walk approximation, documented in docs/models.md).
+    """
+    horizon = _check_horizon(model, horizon)
+    _check_lake(tables, lake_id)
+    window = int(model.manifest["config"]["model"].get("window_years", 3))
+    history = F.lake_history(tables, lake_id)
+    observed = history.dropna(subset=["secchi_mean_m"])
+    if observed.empty:
+        raise NoDataError(f"lake {lake_id} has no Secchi measurements")
+    lake = F.morphometry(tables, lake_id)
+
+    fitted_rows = pd.DataFrame(F.secchi_lake_rows(history, lake, window))
+    fitted = _empty()
+    if not fitted_rows.empty:
+        fitted = _interval_frame(fitted_rows["year"], model.predict(fitted_rows))
+
+    years = history["year"].to_numpy()
+    secchi = history["secchi_mean_m"].to_numpy(dtype=float)
+    phosphorus = history["phosphorus_mean_mg_l"].to_numpy(dtype=float)
+    last = int(observed["year"].max())
+    keep = years <= last
+    years, secchi, phosphorus = years[keep], secchi[keep], phosphorus[keep]
+    out = []
+    for h in range(1, horizon + 1):
+        row = {**F.secchi_history_features(years, secchi, phosphorus, window), **lake}
+        pred = model.predict(pd.DataFrame([row]), scale=math.sqrt(h))
+        out.append(_interval_frame([last + h], pred))
+        years = np.append(years, last + h)
+        secchi = np.append(secchi, pred.value[0])
+        phosphorus = np.append(phosphorus, np.nan)
+    observed_frame = pd.DataFrame({"year": observed["year"].astype(int).to_numpy(),
+                                   "value": observed["secchi_mean_m"].to_numpy(dtype=float)})
+    return ForecastResult(observed_frame, fitted, pd.concat(out, ignore_index=True), model.unit,
+                          model.manifest.get("interval", {}).get("level"))
+
+
+# -- ice-out -------------------------------------------------------------------------------------
+def forecast_iceout(model, tables, lake_id: str, horizon: int) -> ForecastResult:
+    """Observed ice-out days, model values for the observed years (from the model's
+    ``min_year``), and the next ``horizon`` years after the lake's last record.
+
+    Works for any lake with coordinates: one without records is forecast from the year after
+    the latest record statewide. Years are independent, so the interval is not widened.
+    """
+    horizon = _check_horizon(model, horizon)
+    lake = _check_lake(tables, lake_id)
+    if pd.isna(lake["latitude"]) or pd.isna(lake["longitude"]):
+        raise NoDataError(f"lake {lake_id} has no coordinates")
+    ice = tables.ice_out
+    rows = ice[ice["lake_id"] == lake_id].sort_values("year")
+    observed = pd.DataFrame({"year": rows["year"].astype(int).to_numpy(), "value": rows["doy"].to_numpy(dtype=float)})
+    min_year = (model.manifest["config"]["model"].get("min_year") or 0)
+    fit_years = observed.loc[observed["year"] >= min_year, "year"].tolist()
+    fitted = _interval_frame(fit_years, model.predict(F.iceout_rows(tables, lake_id, fit_years))) if fit_years else _empty()
+    start = int(observed["year"].max()) if not observed.empty else int(ice["year"].max())
+    future = list(range(start + 1, start + horizon + 1))
+    forecast = _interval_frame(future, model.predict(F.iceout_rows(tables, lake_id, future)))
+    return ForecastResult(observed, fitted, forecast, model.unit, model.manifest.get("interval", {}).get("level"))
+
+
+# -- property value scenario ---------------------------------------------------------------------
+def _positive(name: str, value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value) or value <= 0:
+        raise ForecastError(f"{name} must be a positive number")
+    return float(value)
+
+
+def property_value_scenario(model, tables, lake_id: str, year: int, secchi_mean_m: float | None = None,
+                            phosphorus_mean_mg_l: float | None = None) -> dict[str, Any]:
+    """Predicted median sale value for a lake-year as observed and with changed water quality.
+
+    A new phosphorus mean shifts the year's mean log phosphorus by log(new/old) (keeping its
+    spread); a new Secchi mean replaces the observed one. ``difference`` = scenario - baseline.
+    """
+    secchi_mean_m = _positive("secchi_mean_m", secchi_mean_m)
+    phosphorus_mean_mg_l = _positive("phosphorus_mean_mg_l", phosphorus_mean_mg_l)
+    _check_lake(tables, lake_id)
+    ly = tables.lake_years
+    match = ly[(ly["lake_id"] == lake_id) & (ly["year"] == year)]
+    if match.empty:
+        raise NoDataError(f"lake {lake_id} has no monitoring data for {year}")
+    base = match.iloc[[0]].reset_index(drop=True)
+    names = [f["name"] for f in model.features]
+    missing = [f["name"] for f in model.features if f["required"] and pd.isna(base.at[0, f["name"]])]
+    if missing:
+        raise NoDataError(f"lake {lake_id} in {year} lacks {', '.join(missing)}")
+    scenario = base.copy()
+    old_p = base.at[0, "phosphorus_mean_mg_l"]
+    if secchi_mean_m is not None:
+        scenario.at[0, "secchi_mean_m"] = secchi_mean_m
+    if phosphorus_mean_mg_l is not None:
+        scenario.at[0, "phosphorus_mean_mg_l"] = phosphorus_mean_mg_l
+        if pd.notna(old_p) and old_p > 0:
+            scenario.at[0, "log_phosphorus_mean"] = base.at[0, "log_phosphorus_mean"] + math.log(phosphorus_mean_mg_l / old_p)
+        else:
+            scenario.at[0, "log_phosphorus_mean"] = math.log(phosphorus_mean_mg_l)
+    both = pd.concat([base, scenario], ignore_index=True)
+    pred = model.predict(both[names])
+
+    def side(i: int, frame: pd.DataFrame) -> dict[str, Any]:
+        p = frame.at[0, "phosphorus_mean_mg_l"]
+        return {"secchi_mean_m": float(frame.at[0, "secchi_mean_m"]),
+                "phosphorus_mean_mg_l": None if pd.isna(p) else float(p),
+                "value": float(pred.value[i]),
+                "lower": None if pred.lower is None else float(pred.lower[i]),
+                "upper": None if pred.upper is None else float(pred.upper[i])}
+
+    baseline, changed = side(0, base), side(1, scenario)
+    difference = changed["value"] - baseline["value"]
+    return {"lake_id": lake_id, "year": int(year), "model": model.name, "version": model.version, "unit": model.unit,
+            "baseline": baseline, "scenario": changed, "difference": difference,
+            "difference_pct": 100.0 * difference / baseline["value"]}
