@@ -1,0 +1,6 @@
+"""Unknown paths: a page that says so and links back."""
+import dash
+
+from dashboard.views import about
+
+dash.register_page(__name__, path="/404", name="Not found", title="Page not found", layout=about.not_found)
