@@ -40,6 +40,8 @@ class Health(_Frozen):
     status: str
     models: dict[str, str] = Field(default_factory=dict)
     reasons: dict[str, str] = Field(default_factory=dict)
+    data_checksum: str | None = None
+    refused: dict[str, str] | None = None  # newer model versions the API refused to load (old ones keep serving)
 
     @property
     def ready(self) -> bool:
@@ -50,13 +52,14 @@ class ApiState(_Frozen):
     """Production model versions + data checksum: changes exactly when answers may change."""
 
     models: dict[str, str]
-    data_checksum: str
+    data_checksum: str | None = None
+    api_token: str | None = Field(None, validation_alias="token")  # the API's own summary, when it sends one
 
     @property
     def token(self) -> str:
-        """Stable string used in cache keys."""
+        """Stable string used in cache keys: changes when any model version, the data or the API token does."""
         versions = ",".join(f"{k}={v}" for k, v in sorted(self.models.items()))
-        return f"{versions};{self.data_checksum}"
+        return f"{versions};{self.data_checksum};{self.api_token or ''}"
 
 
 # -- lakes ----------------------------------------------------------------------------------
@@ -135,6 +138,7 @@ class LakeYearTable(_Frozen):
     """All lakes for one year (the overview map)."""
 
     year: int
+    metrics: list[str] = Field(default_factory=list)
     items: list[LakeYearRow]
 
     def to_frame(self) -> pd.DataFrame:
@@ -199,6 +203,7 @@ class IceOutSeries(_Frozen):
 class Trend(_Frozen):
     """Sen's slope (``unit`` per year) with the Mann-Kendall p-value."""
 
+    lake_id: str | None = None
     metric: str
     unit: str = ""
     method: str = ""
@@ -207,7 +212,7 @@ class Trend(_Frozen):
     n_years: int = 0
     first_year: int | None = None
     last_year: int | None = None
-    direction: str = "no significant trend"
+    direction: str = "no significant trend"  # improving / worsening / no significant trend / insufficient data
 
 
 # -- forecasts ------------------------------------------------------------------------------------
