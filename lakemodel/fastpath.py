@@ -4,7 +4,8 @@ For one row, ``IntervalRegressor.predict`` spends most of its time in the Column
 DataFrame (median imputation, rare labels, one-hot); the estimator itself is ~1 ms. A serving
 process predicting a few rows at a time uses ``FastPredictor`` instead: it reads the *fitted*
 attributes (imputer statistics, scaler moments, frequent labels, one-hot categories) and applies
-the same arithmetic to numpy arrays, then calls the same estimator. It is an accelerator, not a
+the same arithmetic to numpy arrays (fitted scalers are called on numpy directly), then the same
+estimator (a HistGradientBoosting ensemble is walked level-wise, see ``_TreeEnsemble``). It is an accelerator, not a
 second model: ``from_model`` returns None for any pipeline shape it does not reproduce exactly,
 and the tests check its output equals the pipeline's on real rows.
 """
@@ -19,7 +20,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.base import TransformerMixin
+from sklearn.preprocessing import OneHotEncoder
 
 from .models import IntervalRegressor, RareLabelEncoder
 
@@ -29,8 +31,7 @@ class _Numeric:
     columns: list[str]
     fill: np.ndarray              # imputer statistics (kept columns only)
     keep: np.ndarray              # columns the imputer kept (all-NaN training columns are dropped)
-    mean: np.ndarray | None       # StandardScaler, if any
-    scale: np.ndarray | None
+    post: Any = None              # fitted scaler / power transform after imputation (fitted on numpy)
 
 
 @dataclass(frozen=True)
@@ -158,10 +159,8 @@ class FastPredictor:
                 if num.columns else np.zeros((n, 0))
             block = block[:, num.keep]
             block = np.where(np.isnan(block), num.fill, block)
-            if num.mean is not None:
-                block = block - num.mean
-            if num.scale is not None:
-                block = block / num.scale
+            if num.post is not None:
+                block = num.post.transform(block)
             X[:, : block.shape[1]] = block
             pos = block.shape[1]
         if self.categorical is not None:
@@ -216,13 +215,15 @@ def _numeric(transformer: Any, columns: list[str]) -> _Numeric:
     _require(np.isnan(imputer.missing_values) if isinstance(imputer.missing_values, float) else False)
     stats = np.asarray(imputer.statistics_, dtype=float)
     keep = ~np.isnan(stats) if not getattr(imputer, "keep_empty_features", False) else np.ones(len(stats), bool)
-    mean = scale = None
+    post = None
     if len(steps) == 2:
-        scaler = steps[1][1]
-        _require(isinstance(scaler, StandardScaler))
-        mean = np.asarray(scaler.mean_, dtype=float) if scaler.with_mean else None
-        scale = np.asarray(scaler.scale_, dtype=float) if scaler.with_std else None
-    return _Numeric(columns=columns, fill=stats[keep], keep=keep, mean=mean, scale=scale)
+        post = steps[1][1]
+        # any fitted transformer that saw the imputer's numpy output (no column names) and
+        # keeps the width: StandardScaler, PowerTransformer, ...
+        _require(isinstance(post, TransformerMixin) and not hasattr(post, "feature_names_in_"))
+        _require(getattr(post, "n_features_in_", None) == int(keep.sum()))
+        _require(not isinstance(post, (Pipeline, ColumnTransformer, OneHotEncoder)))
+    return _Numeric(columns=columns, fill=stats[keep], keep=keep, post=post)
 
 
 def _categorical(transformer: Any, columns: list[str]) -> _Categorical:

@@ -87,8 +87,14 @@ def api_servers(api_env):
 
 
 @pytest.fixture(scope="session")
-def live_api(api_servers) -> str:
-    """Base URL of a real gunicorn model_api (2 workers) serving the session's data and models."""
+def live_api_server(api_servers):
+    """The real gunicorn model_api (2 workers) behind ``live_api`` (its log: ``.log_text()``)."""
     server = api_servers.start(workers=2)
-    yield server.url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_api(live_api_server) -> str:
+    """Base URL of a real gunicorn model_api (2 workers) serving the session's data and models."""
+    return live_api_server.url
