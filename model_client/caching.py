@@ -83,6 +83,8 @@ class CachedLakeApiClient:
         self.stats = {"hits": 0, "misses": 0, "bypassed": 0}
 
     def __getattr__(self, name: str) -> Any:  # everything not memoized: health, state, close, base_url ...
+        if name == "client":  # not yet set (copy/pickle): avoid infinite recursion
+            raise AttributeError(name)
         return getattr(self.client, name)
 
     def __repr__(self) -> str:

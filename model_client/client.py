@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+import pandas as pd
 import requests
 from pydantic import TypeAdapter
 from requests.adapters import HTTPAdapter
@@ -56,6 +57,10 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+        return _jsonable(value.tolist())  # numpy array / pandas Series in a cell
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", None) == 0:
         value = value.item()  # numpy / pandas scalar
     if isinstance(value, float) and not math.isfinite(value):

@@ -116,10 +116,12 @@ def test_post_sends_clean_json(scripted):
                                            {"index": 1, "value": None, "errors": [{"loc": ["x"], "msg": "bad"}]}]})
 
     client = LakeApiClient(scripted(echo).url)
+    import pandas as pd
+
     batch = client.predict("property_value", [{"a": np.float64(1.5), "b": float("nan"), "c": np.int64(3)},
-                                              {"a": None}])
+                                              {"a": pd.NA, "b": pd.Timestamp("2014-05-01"), "c": np.bool_(True)}])
     assert seen == [("POST", "/v1/models/property_value/predict",
-                     {"rows": [{"a": 1.5, "b": None, "c": 3}, {"a": None}]})]
+                     {"rows": [{"a": 1.5, "b": None, "c": 3}, {"a": None, "b": "2014-05-01T00:00:00", "c": True}]})]
     assert [p.ok for p in batch.predictions] == [True, False]
     assert str(batch.predictions[1].errors[0]) == "x: bad"
     with pytest.raises(InvalidRequest, match="cannot send a value of type object"):
@@ -159,6 +161,14 @@ def test_304_without_a_stored_body_is_a_bad_response(scripted):
     client = LakeApiClient(scripted(lambda req: (304, None, b"")).url)
     with pytest.raises(BadResponse, match="304"):
         client.trend("1", "secchi_mean_m")
+
+
+def test_not_ready_api_is_a_health_result_not_an_error(scripted):
+    body = {"status": "not ready", "reasons": {"iceout_doy": "no production version"}, "models": {}}
+    server = scripted(lambda req: _json(503, body))
+    health = LakeApiClient(server.url, retries=2).health()
+    assert not health.ready and health.reasons == body["reasons"]
+    assert server.hits["GET"] == 1  # readiness is reported at once, not retried
 
 
 def test_empty_path_segments_are_rejected_locally():
