@@ -19,16 +19,16 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import fsspec
 import numpy as np
-import pandas as pd
-import skops.io as sio
 from fsspec.implementations.local import LocalFileSystem
 
-from .features import coerce_features
-from .models import TRUSTED_TYPES, IntervalRegressor
+if TYPE_CHECKING:  # skops and scikit-learn load lazily: listing and promoting need neither
+    import pandas as pd
+
+    from .models import IntervalRegressor
 
 ARTIFACT = "model.skops"
 MANIFEST = "manifest.json"
@@ -83,6 +83,8 @@ class LoadedModel:
 
     def predict(self, frame: pd.DataFrame, scale: float | np.ndarray = 1.0) -> Prediction:
         """Predict with intervals; ``scale`` widens the interval (multi-step forecasts)."""
+        from .features import coerce_features
+
         X = coerce_features(frame, self.features)
         value, lower, upper = self.model.predict_interval(X, scale=scale)
         return Prediction(value=value, lower=lower, upper=upper)
@@ -99,11 +101,17 @@ def new_version(artifact_sha256: str, now: datetime | None = None) -> str:
 
 
 def serialize(model: IntervalRegressor) -> bytes:
+    import skops.io as sio
+
     return sio.dumps(model, compression=zipfile.ZIP_DEFLATED)
 
 
 def deserialize(data: bytes, expected_sha256: str, where: str) -> IntervalRegressor:
     """Verify the bytes against the manifest hash, then load with the fixed trusted-type list."""
+    import skops.io as sio
+
+    from .models import TRUSTED_TYPES, IntervalRegressor
+
     actual = sha256_bytes(data)
     if actual != expected_sha256:
         raise TamperedArtifactError(
