@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Sequence, TextIO
 
-from .settings import ESTIMATORS, ConfigError, Settings, load_settings
+from .settings import ESTIMATORS, ConfigError, Settings, UnknownModelError, load_settings
 from .sources import DataError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_NO_PRODUCTION = 0, 1, 2, 3
@@ -102,18 +102,17 @@ def _metric_line(name: str, manifest: dict, version: str | None = None) -> str:
 
 
 def _names(settings: Settings, args) -> list[str]:
-    from .train import model_spec
-
     names = args.model or list(settings.models)
     for name in names:
-        model_spec(settings, name, args.estimator)
+        if name not in settings.models:
+            raise UnknownModelError(f"unknown model {name!r}; configured: {', '.join(settings.models)}")
     return names
 
 
 def cmd_train(settings: Settings, args, say: Progress) -> int:
+    names = _names(settings, args)  # before the heavy imports: a typo answers at once
     from .train import train_all
 
-    names = _names(settings, args)
     tables = _tables(settings, say)
     with say.stage(f"train {', '.join(names)}"):
         trained = train_all(settings, names, args.estimator, tables, promote=not args.no_promote, progress=say)
@@ -123,9 +122,9 @@ def cmd_train(settings: Settings, args, say: Progress) -> int:
 
 
 def cmd_evaluate(settings: Settings, args, say: Progress) -> int:
+    names = _names(settings, args)
     from .train import train_model
 
-    names = _names(settings, args)
     tables = _tables(settings, say)
     for name in names:
         with say.stage(f"evaluate {name}"):
@@ -204,7 +203,6 @@ COMMANDS = {"fetch": cmd_fetch, "build": cmd_build, "validate": cmd_validate, "t
 
 def main(argv: Sequence[str] | None = None) -> int:
     from .registry import NotFoundError, RegistryError
-    from .train import UnknownModelError
 
     parser = build_parser()
     try:

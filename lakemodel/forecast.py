@@ -150,6 +150,8 @@ def property_value_scenario(model, tables, lake_id: str, year: int, secchi_mean_
     A new phosphorus mean shifts the year's mean log phosphorus by log(new/old) (keeping its
     spread); a new Secchi mean replaces the observed one. ``difference`` = scenario - baseline.
     """
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+        raise ForecastError("year must be a whole number")
     secchi_mean_m = _positive("secchi_mean_m", secchi_mean_m)
     phosphorus_mean_mg_l = _positive("phosphorus_mean_mg_l", phosphorus_mean_mg_l)
     _check_lake(tables, lake_id)

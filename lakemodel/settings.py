@@ -29,6 +29,10 @@ class ConfigError(Exception):
     """The configuration file is missing, malformed or has unknown keys / wrong types."""
 
 
+class UnknownModelError(ConfigError):
+    """A model name that is not configured in ``[models.*]``."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

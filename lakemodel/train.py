@@ -19,13 +19,10 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from . import features as F
 from .models import IntervalRegressor, build_pipeline, conformal_quantile
-from .settings import ESTIMATORS, ConfigError, ModelSpec, Settings
+from .settings import ESTIMATORS, ConfigError, ModelSpec, Settings, UnknownModelError
 
 Progress = Callable[[str], None]
-
-
-class UnknownModelError(ConfigError):
-    """A model name that is not configured in [models.*]."""
+__all__ = ["UnknownModelError", "train_all", "train_model", "TrainedModel", "model_spec"]
 
 
 @dataclass(frozen=True)
