@@ -98,11 +98,26 @@ def column_mapping(columns: Sequence[str], features) -> tuple[dict[str, str], li
     return mapping, unmatched
 
 
-def feature_rows(frame: pd.DataFrame, mapping: dict[str, str]) -> list[dict]:
+def _number_or_text(value):
+    """A CSV column with one bad cell is read as text: send numbers as numbers, leave the bad cell
+    as it is so the API names it in that row's errors."""
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "")) if value.strip() else None
+        except ValueError:
+            return value
+    return value
+
+
+def feature_rows(frame: pd.DataFrame, mapping: dict[str, str], features=()) -> list[dict]:
     """Records with feature names; NaN becomes None (the API imputes optional features)."""
+    numeric = {f.name for f in features if f.dtype in ("float", "int")}
     renamed = frame[list(mapping)].rename(columns=mapping)
     renamed = renamed.astype(object).where(renamed.notna(), None)
-    return renamed.to_dict(orient="records")
+    rows = renamed.to_dict(orient="records")
+    if numeric:
+        rows = [{k: (_number_or_text(v) if k in numeric else v) for k, v in row.items()} for row in rows]
+    return rows
 
 
 def missing_required(mapping: dict[str, str], features) -> list[str]:
@@ -128,5 +143,7 @@ def results_frame(frame: pd.DataFrame, batch, unit: str | None = "USD") -> pd.Da
 def display_columns(results: pd.DataFrame, mapping: dict[str, str], max_id_columns: int = 3) -> list[str]:
     """What the on-screen table shows: row, a few identifying (non-feature) columns, the predictions."""
     pred = [c for c in results.columns if c.startswith(("predicted_", "lower_", "upper_"))] + ["imputed", "errors"]
-    ids = [c for c in results.columns if c not in mapping and c not in pred and c != "row"][:max_id_columns]
+    other = [c for c in results.columns if c not in mapping and c not in pred and c != "row"]
+    named = [c for c in other if any(w in _key(c) for w in ("name", "lake", "year", "site", "id"))]
+    ids = (named + [c for c in other if c not in named])[:max_id_columns]
     return ["row", *ids, *pred]

@@ -15,6 +15,9 @@ from .metrics import GRADES, METRICS, metric_info
 
 #: What the lake page asks the series route for (std fields come with their metrics).
 LAKE_SERIES_METRICS = ("secchi_mean_m", "phosphorus_mean_mg_l", "grade", "median_sale_value_usd")
+#: Everything the series route serves, for the CSV download.
+CSV_METRICS = ("secchi_mean_m", "phosphorus_mean_mg_l", "log_phosphorus_mean", "grade", "rec_avg", "physical_avg",
+               "median_sale_value_usd", "median_emv_total_usd", "n_properties", "n_sales")
 #: Forecast models served by the API.
 SECCHI_MODEL, ICEOUT_MODEL, VALUE_MODEL = "secchi_forecast", "iceout_doy", "property_value"
 PAGE_SIZE = 1000
@@ -50,8 +53,9 @@ def year_values(client, year: int, metrics: Iterable[str]) -> pd.DataFrame:
 
 
 def metric_years(client, metric: str) -> list[int]:
-    """Years that have ``metric`` for at least one lake (from the county aggregates)."""
-    agg = client.aggregates(metric, by="county")
+    """Years that have ``metric`` for at least one lake (from the county aggregates; grades come with
+    the Secchi monitoring, which the aggregates route covers)."""
+    agg = client.aggregates("secchi_mean_m" if metric == "grade" else metric, by="county")
     return sorted({int(r.year) for r in agg.rows if r.year is not None and r.median is not None})
 
 

@@ -19,8 +19,10 @@ from .charts import ChartParamError, build_chart
 from .components import error_message, graph_config
 from .context import current
 
-PLOTLY_JS_PATH = "/embed/plotly.min.js"
-_FILL_STYLE = "html,body{height:100%;margin:0;padding:0}body>div{height:100%}"
+#: plotly.js served by this app (the version in the name busts caches on upgrade; plotly's to_html
+#: takes a string ending in ".js" as a script URL).
+PLOTLY_JS_PATH = f"/embed/plotly-{plotly.__version__}.min.js"
+_FILL_STYLE = "html,body{height:100%;margin:0;padding:0}"
 
 bp = flask.Blueprint("lake_embed", __name__)
 
@@ -50,9 +52,9 @@ def _document(fig: go.Figure, title: str, config: dict, plotlyjs) -> str:
     fig.update_layout(autosize=True, height=None, width=None)
     page = fig.to_html(full_html=True, include_plotlyjs=plotlyjs, config={**config, "responsive": True},
                        default_width="100%", default_height="100%")
-    head = (f'<head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />'
+    head = (f'<head>\n    <meta name="viewport" content="width=device-width, initial-scale=1" />'
             f"<title>{html.escape(title)}</title><style>{_FILL_STYLE}</style>")
-    return page.replace("<html>", '<html lang="en">', 1).replace('<head><meta charset="utf-8" />', head, 1)
+    return page.replace("<html>", '<html lang="en">', 1).replace("<head>", head, 1)
 
 
 def _build(chart: str):
@@ -60,10 +62,11 @@ def _build(chart: str):
     return build_chart(chart, ctx.client, flask.request.args.to_dict(), ctx.dash), ctx
 
 
-@bp.get(PLOTLY_JS_PATH)
-def plotly_js():
+@bp.get("/embed/plotly-<version>.min.js")
+def plotly_js(version: str):
     response = flask.Response(_plotly_js(), mimetype="application/javascript")
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if version == plotly.__version__ \
+        else "no-cache"
     response.headers["ETag"] = f'"plotly-{plotly.__version__}"'
     return response
 
@@ -77,7 +80,7 @@ def embed(chart: str):
     except LakeApiError as exc:
         return _json_error(_status_for(exc), error_message(exc))
     page = _document(result.figure, result.title, graph_config(result.filename, ctx.dash),
-                     f"{PLOTLY_JS_PATH}?v={plotly.__version__}")
+                     PLOTLY_JS_PATH)
     return flask.Response(page, mimetype="text/html")
 
 

@@ -138,7 +138,7 @@ def clarity_figure(series: pd.DataFrame | None, forecast: pd.DataFrame | None = 
         yaxis={"title": {"text": secchi.axis_title}, "rangemode": "tozero",
                "color": SECCHI_COLOR if has_secchi else None},
         yaxis2={"title": {"text": phos.axis_title}, "overlaying": "y", "side": "right", "rangemode": "tozero",
-                "showgrid": False, "color": PHOSPHORUS_COLOR},
+                "showgrid": False, "color": PHOSPHORUS_COLOR, "tickmode": "auto", "tickformat": ".3~f"},
     )
     return _layout(fig, template, title)
 
@@ -334,9 +334,9 @@ def overview_map_figure(frame: pd.DataFrame | None, metric: str, year: int | Non
                 lat=_num(rows["latitude"]), lon=_num(rows["longitude"]), mode="markers",
                 name=f"Grade {grade}", customdata=hover(rows), hovertemplate=template_hover,
                 marker={"size": 11, "color": GRADE_COLORS[grade]}))
-    view = map_view(_column(located, "latitude"), _column(located, "longitude"))
-    fig.update_layout(map={"style": "white-bg", **view}, uirevision=f"{metric}", height=520,
-                      legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"})
+    focus = present if len(present) else located   # fit the lakes that have the metric
+    view = map_view(_column(focus, "latitude"), _column(focus, "longitude"))
+    fig.update_layout(map={"style": "white-bg", **view}, uirevision=f"{metric}", height=520)
     fig = _layout(fig, template, title)
     fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"},
                       margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
@@ -384,7 +384,10 @@ def county_grade_figure(frame: pd.DataFrame | None, year: int | None, *, templat
                       xaxis={"title": {"text": "Seasonal grade (A best, F worst)"}, "categoryorder": "array",
                              "categoryarray": list(GRADES)},
                       yaxis={"title": {"text": "Properties near the lake (count)"}})
-    return _layout(fig, template, title)
+    fig = _layout(fig, template, title)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0,
+                              "title": {"text": "County"}}, margin={"b": 110})
+    return fig
 
 
 # -- compare -----------------------------------------------------------------------------------

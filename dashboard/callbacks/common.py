@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from dash import ctx, set_props
-from dash.exceptions import PreventUpdate
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 from model_client import ApiTimeout, ApiUnavailable, ServerError
 
@@ -28,9 +28,13 @@ def skip_when_api_goes_down(status: str | None) -> None:
 
 def note_api_error(exc: Exception) -> None:
     """An unreachable API seen by any callback shows the banner at once and arms the recovery poll."""
-    if isinstance(exc, API_DOWN_ERRORS):
+    if not isinstance(exc, API_DOWN_ERRORS):
+        return
+    try:
         set_props(Shell.API_STATUS, {"data": "down"})
         set_props(Shell.API_ALERT, {"is_open": True, "children": down_banner(error_message(exc))})
+    except MissingCallbackContextException:  # called directly (tests, routes): nothing to update
+        pass
 
 
 def down_banner(reason: str) -> str:

@@ -101,7 +101,7 @@ def lake_options(client) -> list[dict]:
 
 def csv_download(client, lake_id: str) -> dict:
     lake = client.get_lake(lake_id)
-    series = client.series(lake_id).to_frame()
+    series = data.lake_series(client, lake_id, data.CSV_METRICS)
     iceout = client.ice_out(lake_id).to_frame() if lake.has_iceout else None
     text = data.lake_csv(series, iceout, lake.model_dump())
     return dcc.send_string(text, f"lake-{lake_id}-data.csv")

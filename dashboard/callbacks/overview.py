@@ -83,13 +83,13 @@ def regional_view(client, ds, year: int | None, theme: str | None, base: str) ->
     return tuple(out)
 
 
-def clicked_lake(click_data, active_cell) -> str | None:
-    """The lake id from a map click (customdata[0]) or a table cell (row id)."""
-    if ctx.triggered_id == f"{MAP}-graph" and click_data:
+def clicked_lake(trigger: str | None, click_data, active_cell) -> str | None:
+    """The lake id from a map click (customdata[0]) or a table cell (row id), whichever ``trigger`` says."""
+    if trigger == f"{MAP}-graph" and click_data:
         points = click_data.get("points") or []
         if points and points[0].get("customdata"):
             return str(points[0]["customdata"][0])
-    if ctx.triggered_id == ids.TABLE and active_cell and active_cell.get("row_id"):
+    if trigger == ids.TABLE and active_cell and active_cell.get("row_id"):
         return str(active_cell["row_id"])
     return None
 
@@ -151,7 +151,7 @@ def register(app, client, ds) -> None:
         prevent_initial_call=True,
     )
     def _open(click_data, active_cell):
-        lake_id = clicked_lake(click_data, active_cell)
+        lake_id = clicked_lake(ctx.triggered_id, click_data, active_cell)
         if not lake_id:
             raise PreventUpdate
         return f"/lake/{lake_id}"

@@ -31,7 +31,7 @@ def _clamp(value: float | None, bounds: tuple[float, float, float]) -> float | N
     if value is None:
         return None
     low, high, step = bounds
-    return round(min(max(value, low), high) / step) * step
+    return round(round(min(max(value, low), high) / step) * step, 6)
 
 
 def year_choices(series: pd.DataFrame) -> list[int]:
@@ -122,7 +122,7 @@ def batch_view(client, ds, contents: str | None, filename: str | None) -> tuple:
         if not mapping:
             raise batch.UploadError("none of the columns is a model feature; expected names like secchi_mean_m "
                                     "or Mean(Secchi_Depth_RESULT) (see the Models page for the list)")
-        result = client.predict(data.VALUE_MODEL, batch.feature_rows(frame, mapping))
+        result = client.predict(data.VALUE_MODEL, batch.feature_rows(frame, mapping, info.features))
     except batch.UploadError as exc:
         return dbc.Alert(f"Cannot use this file: {exc}.", color="warning"), [], [], None, True
     except LakeApiError as exc:

@@ -54,7 +54,7 @@ def layout(metric=None, year=None, county=None, watershed=None, grade=None, has_
                  {"name": "Grade", "id": "grade"}],
         data=[], sort_action="native", page_size=12, page_action="native",
         style_table={"overflowX": "auto"}, style_cell={"textAlign": "left", "padding": "4px 8px",
-                                                       "fontFamily": "inherit", "fontSize": "0.9rem"},
+                                                       "fontFamily": "var(--bs-body-font-family)", "fontSize": "0.9rem"},
         style_header={"fontWeight": "bold"}, cell_selectable=True,
         tooltip_header={"name": "Click a lake to open its page"},
     )

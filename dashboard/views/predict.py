@@ -13,7 +13,7 @@ def _slider(cid: str, bounds: tuple[float, float, float], value, marks_fmt: str)
     low, high, step = bounds
     marks = {round(low + (high - low) * i / 4, 4): marks_fmt.format(low + (high - low) * i / 4) for i in range(5)}
     return dcc.Slider(low, high, step, value=value, id=cid, marks=marks, updatemode="mouseup",
-                      tooltip={"placement": "bottom", "always_visible": True})
+                      allow_direct_input=True)
 
 
 def layout(lake=None, year=None, secchi=None, phosphorus=None, **_):
@@ -59,7 +59,7 @@ def layout(lake=None, year=None, secchi=None, phosphorus=None, **_):
             dcc.Store(id=ids.BATCH_STORE),
             dcc.Loading(dash_table.DataTable(id=ids.BATCH_TABLE, data=[], columns=[], page_size=15,
                                              style_table={"overflowX": "auto"},
-                                             style_cell={"textAlign": "left", "fontFamily": "inherit",
+                                             style_cell={"textAlign": "left", "fontFamily": "var(--bs-body-font-family)",
                                                          "fontSize": "0.85rem"}),
                         type="circle", delay_show=200),
             dbc.Button("Download predictions (CSV)", id=ids.BATCH_DOWNLOAD_BUTTON, color="primary", outline=True,
