@@ -167,6 +167,17 @@ def _clone(model: IntervalRegressor) -> IntervalRegressor:
 def train_model(settings: Settings, name: str, tables, estimator: str | None = None,
                 progress: Progress | None = None) -> TrainedModel:
     """Evaluate ``name`` honestly, then fit it on all rows with a calibrated interval."""
+    threads = settings.training.threads
+    if not threads:
+        return _train_model(settings, name, tables, estimator, progress)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads):
+        return _train_model(settings, name, tables, estimator, progress)
+
+
+def _train_model(settings: Settings, name: str, tables, estimator: str | None,
+                 progress: Progress | None) -> TrainedModel:
     started = time.perf_counter()
     say = progress or (lambda message: None)
     spec = model_spec(settings, name, estimator)
