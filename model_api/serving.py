@@ -13,7 +13,7 @@ log = logging.getLogger("model_api")
 class ServedModel:
     """Wraps ``lakemodel.registry.LoadedModel``; immutable once built (swapped whole on reload)."""
 
-    def __init__(self, loaded, fast_path_max_rows: int = 64):
+    def __init__(self, loaded, fast_path_max_rows: int = 10_000):
         self.loaded = loaded
         self.name: str = loaded.name
         self.version: str = loaded.version

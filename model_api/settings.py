@@ -38,7 +38,7 @@ class ApiSettings(BaseModel):
     cache_max_age_s: int = Field(60, ge=0)   # Cache-Control max-age of data responses
     poll_interval_s: float = Field(0.0, ge=0)    # 0 = no registry polling; reload endpoint only
     watch_interval_s: float = Field(1.0, gt=0)   # how often a worker checks the reload signal
-    fast_path_max_rows: int = Field(64, ge=0)    # batches up to this size skip pandas preprocessing
+    fast_path_max_rows: int = Field(10_000, ge=0)  # batches up to this size use lakemodel.fastpath (0 = never)
     forecast_max_horizon: int = Field(10, ge=1)
     trend_alpha: float = Field(0.05, gt=0, lt=1)     # Mann-Kendall significance level
     lakes_default_limit: int = Field(100, ge=1)

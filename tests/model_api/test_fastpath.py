@@ -33,7 +33,9 @@ def test_fast_path_equals_pipeline_on_real_rows(registry, tables, name):
             blank[f["name"]] = None if f["dtype"] == "category" else np.nan
         elif f["dtype"] == "category":
             blank[f["name"]] = "A watershed never seen in training"
-    for frame in (X, blank):
+    is_hgb = type(loaded.model.pipeline_.steps[-1][1]).__name__ == "HistGradientBoostingRegressor"
+    assert (fast.walker is not None) == is_hgb  # gradient-boosted trees are walked level-wise
+    for frame in (X, X.head(7), blank):  # sklearn's own predict on numpy; the walker (<= 32 rows)
         value, lower, upper = loaded.model.predict_interval(frame, scale=1.5)
         fv, fl, fu = fast.predict_interval(_columns(frame, loaded.features), len(frame), scale=1.5)
         np.testing.assert_allclose(fv, value, rtol=1e-12, atol=0)
