@@ -97,7 +97,8 @@ def _metric_line(name: str, manifest: dict, version: str | None = None) -> str:
     verdict = "beats baseline" if m.get("beats_baseline") else "DOES NOT beat baseline"
     head = f"{name:16s} {manifest['estimator']:24s}" + (f" {version}" if version else "")
     return (f"{head}  MAE {model['mae']:.4g} vs {base['mae']:.4g} ({base['name']}), RMSE {model['rmse']:.4g} vs "
-            f"{base['rmse']:.4g}, R2 {model['r2']:.3f} vs {base['r2']:.3f}; {verdict}; "
+            f"{base['rmse']:.4g}, R2 {model['r2']:.3f} vs {base['r2']:.3f}, median APE {model['median_ape']:.1%} vs "
+            f"{base['median_ape']:.1%}; {verdict}; "
             f"{iv.get('level', 0):.0%} interval coverage {iv.get('coverage', float('nan')):.3f}")
 
 

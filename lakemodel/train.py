@@ -124,10 +124,13 @@ def baseline_description(spec: ModelSpec) -> str:
 
 
 def scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """MAE (the metric that decides "beats baseline"), RMSE, R^2, and the median absolute
+    percentage error, which outliers (a few lake-years of multi-million sales) cannot swamp."""
     return {
         "mae": float(mean_absolute_error(y, pred)),
         "rmse": float(np.sqrt(mean_squared_error(y, pred))),
         "r2": float(r2_score(y, pred)),
+        "median_ape": float(np.median(np.abs(pred - y) / np.abs(y))),
     }
 
 
