@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.model_selection import GroupKFold
 from sklearn.utils._param_validation import InvalidParameterError
@@ -41,7 +42,6 @@ class Split:
     folds: list[tuple[np.ndarray, np.ndarray]]
     description: str
     calibrate_within_train: bool = False  # forward_time: calibrate on the train part only
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # -- frames -----------------------------------------------------------------------------------
@@ -156,15 +156,9 @@ def out_of_fold(template: IntervalRegressor, X, y, groups, folds) -> np.ndarray:
     """Predictions (transformed target space) for every test row of ``folds``; NaN elsewhere."""
     pred = np.full(len(X), np.nan)
     for train, test in folds:
-        fitted = _fit(_clone(template), X.iloc[train], y[train], groups[train])
+        fitted = _fit(clone(template), X.iloc[train], y[train], groups[train])
         pred[test] = fitted.predict_transformed(X.iloc[test])
     return pred
-
-
-def _clone(model: IntervalRegressor) -> IntervalRegressor:
-    from sklearn.base import clone
-
-    return clone(model)
 
 
 def train_model(settings: Settings, name: str, tables, estimator: str | None = None,
@@ -203,7 +197,7 @@ def _train_model(settings: Settings, name: str, tables, estimator: str | None,
         (train, test), = split.folds
         inner_folds = [(train[a], train[b]) for a, b in inner.split(train, groups=groups[train])]
         cal = z[train] - out_of_fold(template, X, y, groups, inner_folds)[train]
-        fitted = _fit(_clone(template), X.iloc[train], y[train], groups[train], cal)
+        fitted = _fit(clone(template), X.iloc[train], y[train], groups[train], cal)
         z_test = fitted.predict_transformed(X.iloc[test])
         covered = np.abs(z[test] - z_test) <= fitted.radius_
         test_rows, pred_test = test, template.inverse_target(z_test)
@@ -227,7 +221,7 @@ def _train_model(settings: Settings, name: str, tables, estimator: str | None,
     # Final model: every row, interval calibrated on out-of-fold residuals over all rows.
     if oof_all is None:
         oof_all = out_of_fold(template, X, y, groups, list(inner.split(X, groups=groups)))
-    final = _fit(_clone(template), X, y, groups, z - oof_all)
+    final = _fit(clone(template), X, y, groups, z - oof_all)
     say(f"{name}: fitted on all rows")
 
     manifest = {
