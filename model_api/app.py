@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from lakemodel.settings import Settings
 
 from .errors import register_error_handlers
+from .jsonio import OrjsonProvider
 from .settings import ApiSettings, load_api_settings
 from .state import ServiceState
 
@@ -26,8 +27,7 @@ def create_app(settings: Settings, api: ApiSettings | None = None, *, state: Ser
     api = api or load_api_settings(settings)
     app = Flask("model_api")
     app.config["MAX_CONTENT_LENGTH"] = api.max_content_length
-    app.json.sort_keys = False
-    app.json.compact = True
+    app.json = OrjsonProvider(app)
     app.url_map.strict_slashes = False
     state = state or ServiceState(settings, api)
     app.extensions["lakes_state"] = state

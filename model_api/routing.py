@@ -6,7 +6,6 @@ routes accept. Small on purpose: Flask blueprints plus pydantic, no framework on
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Callable
@@ -14,6 +13,7 @@ from typing import Any, Callable
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
+from . import jsonio
 from .errors import BadRequest, Unprocessable, UnsupportedMediaType, pydantic_detail
 
 
@@ -59,11 +59,9 @@ def json_body() -> Any:
     if not data:
         raise BadRequest("malformed JSON: the request body is empty")
     try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return jsonio.loads(data)
+    except ValueError as exc:  # includes UnicodeDecodeError
         raise BadRequest(f"malformed JSON: {exc}") from None
-    except RecursionError:
-        raise BadRequest("malformed JSON: nested too deeply") from None
 
 
 def parse_body(model: type[BaseModel]):

@@ -78,9 +78,9 @@ class ServiceState:
 
     # -- loading -----------------------------------------------------------------------------
     def _registry(self):
-        from lakemodel.registry import open_registry
+        from lakemodel.registry import open_registry_from_settings
 
-        return open_registry(self.settings.registry_uri)
+        return open_registry_from_settings(self.settings)
 
     def _load_tables(self, old: Snapshot) -> tuple[Any, Any, str | None, bool]:
         from .lakedata import LakeData

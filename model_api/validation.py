@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Sequence
 
 import numpy as np
@@ -86,7 +87,7 @@ def validate_rows(rows: Sequence[Any], features: list[dict], loc: tuple = ("body
     missing = np.zeros((n, len(features)), dtype=bool)
     for j, feat in enumerate(features):
         name, key = feat["name"], keys[feat["name"]]
-        values = [r.get(key) for r in dict_rows]
+        values = list(map(dict.get, dict_rows, repeat(key)))  # C-level loop over the rows
         if feat["dtype"] == "category":
             col = np.fromiter(values, dtype=object, count=n)  # never broadcasts nested lists
             bad = np.zeros(n, dtype=bool)
@@ -118,9 +119,23 @@ def validate_rows(rows: Sequence[Any], features: list[dict], loc: tuple = ("body
     valid = np.asarray(sorted(set(range(n)) - set(errors)), dtype=int)
     if valid.size < n:
         columns = {k: (v[valid] if isinstance(v, np.ndarray) else [v[i] for i in valid]) for k, v in columns.items()}
-    names = np.asarray([f["name"] for f in features], dtype=object)
-    imputed = [names[row].tolist() for row in missing[valid]] if len(features) else [[] for _ in valid]
+    imputed = _imputed_lists(missing[valid], [f["name"] for f in features])
     return ValidatedRows(n=n, columns=columns, valid=valid, errors=errors, warnings=warnings, imputed=imputed)
+
+
+def _imputed_lists(missing: np.ndarray, names: list[str]) -> list[list[str]]:
+    """Per row, the names of missing features; rows share the list of their missing pattern."""
+    if missing.size == 0 or not missing.any():
+        return [[] for _ in range(missing.shape[0])]
+    keys = np.packbits(missing, axis=1)
+    cache: dict[bytes, list[str]] = {}
+    out = []
+    for i, key in enumerate(map(bytes, keys)):
+        names_i = cache.get(key)
+        if names_i is None:
+            names_i = cache[key] = [n for n, m in zip(names, missing[i]) if m]
+        out.append(names_i)
+    return out
 
 
 def finite_or_none(values: np.ndarray | None) -> list:
