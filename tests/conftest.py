@@ -63,7 +63,7 @@ def trained_registry(settings, tables) -> str:
 
 # -- live model API (model_api) -----------------------------------------------------------------
 #: API key the test servers accept for POST /v1/admin/reload.
-TEST_API_KEY = "test-admin-key"
+from support.constants import TEST_API_KEY  # noqa: E402  (re-exported for fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pytest
 import requests
 from flask import Flask
 
-from conftest import TEST_API_KEY
+from support.constants import TEST_API_KEY
 from lakemodel.registry import open_registry
 from mc_servers import CountingProxy
 from model_client import ApiUnavailable, CacheSettings, LakeApiClient
