@@ -27,7 +27,7 @@ def layout(lake_id=None, metric=None, **_):
         dbc.Row([
             dbc.Col(html.H1(id=ids.FACTS + "-name", children=f"Lake {lake_id or ''}", className="h3"), md=7),
             dbc.Col([dbc.Label("Open another lake", html_for=ids.SELECT, className="small mb-1"),
-                     dcc.Dropdown([], lake_id, id=ids.SELECT, placeholder="Type a lake name or DOW id",
+                     dcc.Dropdown([{"label": lake_id, "value": lake_id}] if lake_id else [], lake_id, id=ids.SELECT, placeholder="Type a lake name or DOW id",
                                   clearable=False)], md=5),
         ], className="mb-2"),
         html.Div(id=ids.ALERT),

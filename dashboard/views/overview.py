@@ -17,6 +17,11 @@ def _labelled(label: str, control, cid: str, width: dict) -> dbc.Col:
     return dbc.Col([dbc.Label(label, html_for=cid, className="small mb-1"), control], **width, className="mb-2")
 
 
+def _own(value) -> list[dict]:
+    """The URL's value as the first option, so the dropdown keeps it until the real options arrive."""
+    return [{"label": value, "value": value}] if value else []
+
+
 def layout(metric=None, year=None, county=None, watershed=None, grade=None, has_iceout=None, q=None, **_):
     ds = current().dash
     metric = metric if metric in METRICS else ds.default_metric
@@ -27,9 +32,10 @@ def layout(metric=None, year=None, county=None, watershed=None, grade=None, has_
                   ids.METRIC, {"xs": 12, "md": 6, "lg": 3}),
         _labelled("Year", dcc.Dropdown([{"label": str(year), "value": year}], year, id=ids.YEAR, clearable=False),
                   ids.YEAR, {"xs": 6, "md": 3, "lg": 2}),
-        _labelled("County", dcc.Dropdown([], county or None, id=ids.COUNTY, placeholder="All counties"),
+        _labelled("County", dcc.Dropdown(_own(county), county or None, id=ids.COUNTY, placeholder="All counties"),
                   ids.COUNTY, {"xs": 6, "md": 3, "lg": 2}),
-        _labelled("Watershed", dcc.Dropdown([], watershed or None, id=ids.WATERSHED, placeholder="All watersheds"),
+        _labelled("Watershed", dcc.Dropdown(_own(watershed), watershed or None, id=ids.WATERSHED,
+                                                placeholder="All watersheds"),
                   ids.WATERSHED, {"xs": 12, "md": 6, "lg": 3}),
         _labelled("Grade that year", dcc.Dropdown([{"label": g, "value": g} for g in GRADES], grades, multi=True,
                                                   id=ids.GRADE, placeholder="Any grade"),

@@ -26,12 +26,22 @@ def dash_settings(settings):
     return load_dashboard_settings(settings, env={})
 
 
-def make_app(settings, base_url: str, **client_kwargs):
+def make_app(settings, base_url: str, health_poll_s: float | None = None, **client_kwargs):
     """The dashboard built by its factory, its client pointed at ``base_url`` (a real API)."""
     from dashboard import create_dash_app
+    from dashboard.settings import load_dashboard_settings
 
+    ds = load_dashboard_settings(settings, env={})
+    if health_poll_s:
+        ds = ds.model_copy(update={"health_poll_s": health_poll_s})
     client = LakeApiClient(base_url, **{"timeout": 5, "retries": 0, "total_budget": 8, **client_kwargs})
-    return create_dash_app(settings, env={}, client=client)
+    return create_dash_app(settings, env={}, client=client, dash_settings=ds)
+
+
+@pytest.fixture(scope="session")
+def app_for(settings):
+    """``app_for(base_url, **client_kwargs)``: a fresh dashboard app against that API."""
+    return lambda base_url, **kwargs: make_app(settings, base_url, **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,148 @@
+"""End to end in headless Chromium (dash.testing's dash_duo) against the real model API.
+
+A few journeys only: the overview with the real lakes -> a lake page, compare two lakes from a
+copied URL, the what-if slider, an embed page, and the API going away mid-session (a private API).
+"""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from support.live_server import free_port
+
+TIMEOUT = 20
+
+
+def _start(browser, app, path: str = "/") -> None:
+    browser.driver.set_window_size(1400, 1800)
+    browser.start_server(app, port=free_port())
+    if path != "/":
+        browser.driver.get(browser.server_url + path)
+
+
+def _wait(browser, condition, timeout: float = TIMEOUT, message: str = ""):
+    return WebDriverWait(browser.driver, timeout, poll_frequency=0.1).until(lambda d: condition(), message)
+
+
+def _trace_names(browser, graph_id: str) -> list[str]:
+    return browser.driver.execute_script(
+        "const el = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "return el && el.data ? el.data.map(t => t.name || '') : [];", f"#{graph_id}")
+
+
+def _no_severe_logs(browser) -> list:
+    return [entry for entry in (browser.get_logs() or []) if entry.get("level") == "SEVERE"]
+
+
+def test_overview_opens_a_lake_page_with_its_series(browser, app_for, live_api, tables):
+    _start(browser, app_for(live_api))
+    browser.wait_for_text_to_equal("#kpi-lakes", f"{len(tables.lakes):,}", timeout=TIMEOUT)
+    _wait(browser, lambda: "Secchi depth 2014" in _trace_names(browser, "overview-map-graph"), message="no map")
+    _wait(browser, lambda: not browser.driver.find_elements(By.CSS_SELECTOR, ".dash-spinner, ._dash-loading"),
+          message="still loading")
+    first = browser.wait_for_element("#ranking-table td[data-dash-column='name']", timeout=TIMEOUT)
+    name = first.text
+    lake_id = tables.lakes.loc[tables.lakes["name"] == name, "lake_id"].iloc[0]
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", first)
+    first.click()
+    _wait(browser, lambda: browser.driver.current_url.endswith(f"/lake/{lake_id}"), message="no navigation")
+    _wait(browser, lambda: "Secchi depth, observed" in _trace_names(browser, "lake-clarity-graph"),
+          message="clarity chart not drawn")
+    browser.wait_for_contains_text("#lake-facts-name", name, timeout=TIMEOUT)
+    assert any(n.startswith("Grade ") for n in _trace_names(browser, "lake-grades-graph"))
+    browser.driver.back()                                   # back to the overview
+    browser.wait_for_text_to_equal("#kpi-lakes", f"{len(tables.lakes):,}", timeout=TIMEOUT)
+    assert _no_severe_logs(browser) == []
+
+
+def test_copied_urls_restore_compare_and_overview(browser, app_for, live_api, tables):
+    ids = tables.lake_years.groupby("lake_id").size().sort_values(ascending=False, kind="stable").index[:2]
+    names = [tables.lakes.set_index("lake_id").loc[i, "name"] for i in ids]
+    _start(browser, app_for(live_api), f"/compare?lakes={ids[0]},{ids[1]}&metric=phosphorus_mean_mg_l")
+    _wait(browser, lambda: len(_trace_names(browser, "compare-series-graph")) == 2, message="series not drawn")
+    traces = _trace_names(browser, "compare-series-graph")
+    assert traces == [f"{names[0]} ({ids[0]})", f"{names[1]} ({ids[1]})"]
+    assert browser.driver.execute_script(
+        "return document.querySelector('#compare-series-graph .js-plotly-plot').layout.yaxis.title.text") \
+        == "Total phosphorus (mg/L)"
+    snippet = browser.find_element("#compare-series-embed").get_attribute("value")
+    assert f"/embed/compare-series?lakes={ids[0]}%2C{ids[1]}&amp;metric=phosphorus_mean_mg_l" in snippet
+    browser.driver.get(browser.server_url + "/?metric=grade&year=2010&county=Washington")
+    _wait(browser, lambda: browser.driver.find_elements(By.CSS_SELECTOR, "#ranking-table td[data-dash-column='county']"),
+          message="table empty")
+    counties = {td.text for td in browser.driver.find_elements(By.CSS_SELECTOR,
+                                                                "#ranking-table td[data-dash-column='county']")}
+    assert counties == {"Washington"}
+    assert "Grade A" in _trace_names(browser, "overview-map-graph") or \
+        "Grade B" in _trace_names(browser, "overview-map-graph")
+    assert _no_severe_logs(browser) == []
+
+
+def _lake_year_that_moves(api_client, tables) -> tuple[str, int, float]:
+    """A lake-year whose predicted value changes when Secchi depth becomes very different."""
+    rows = tables.lake_years.dropna(subset=["median_sale_value_usd", "secchi_mean_m"]).sort_values(["lake_id", "year"])
+    for row in rows.itertuples():
+        target = 7.0 if row.secchi_mean_m < 3 else 0.5
+        sc = api_client.property_value_scenario(row.lake_id, int(row.year), secchi_mean_m=target)
+        if abs(sc.difference or 0) > 1:
+            return row.lake_id, int(row.year), target
+    pytest.fail("the property-value model does not react to Secchi depth for any lake-year")
+
+
+def test_whatif_slider_changes_the_prediction(browser, app_for, live_api, api_client, tables):
+    lake_id, year, target = _lake_year_that_moves(api_client, tables)
+    _start(browser, app_for(live_api), f"/predict?lake={lake_id}&year={year}")
+    value = browser.wait_for_element("#predict-value", timeout=TIMEOUT)
+    before = value.text
+    baseline = browser.find_element("#predict-baseline").text
+    assert before == baseline and before.startswith("$")
+    box = browser.find_element("#predict-secchi input[type=number]")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(target), Keys.TAB)             # the number box commits on blur
+    expected = api_client.property_value_scenario(lake_id, year, secchi_mean_m=target,
+                                                  phosphorus_mean_mg_l=None)
+    _wait(browser, lambda: browser.find_element("#predict-value").text != before, message="prediction unchanged")
+    assert browser.find_element("#predict-baseline").text == baseline
+    assert f"secchi={target:g}" in browser.driver.current_url
+    assert browser.find_element("#predict-difference").text not in ("$0 (+0.0%)", "n/a")
+    assert expected.version in browser.find_element("#predict-model").text
+
+
+def test_embed_page_renders_the_chart(browser, app_for, live_api, tables):
+    lake_id = tables.lakes.loc[tables.lakes["has_iceout"], "lake_id"].iloc[0]
+    _start(browser, app_for(live_api))
+    browser.driver.set_window_size(480, 360)                 # like a small iframe
+    browser.driver.get(f"{browser.server_url}/embed/lake-iceout?lake={lake_id}")
+    _wait(browser, lambda: browser.driver.execute_script(
+        "const el = document.querySelector('.js-plotly-plot'); return el && el.data && el.data.length > 0;"),
+          message="embedded chart not drawn")
+    width = browser.driver.execute_script("return document.querySelector('.js-plotly-plot').offsetWidth;")
+    assert 300 < width <= 480
+    assert browser.driver.find_elements(By.CSS_SELECTOR, ".navbar") == []   # the chart alone
+    browser.driver.set_window_size(1280, 900)
+
+
+def test_api_stopped_mid_session_shows_an_alert_and_recovers(browser, app_for, api_servers, tables):
+    api = api_servers.start(workers=1)
+    lake_id = tables.lakes.loc[tables.lakes["has_water_quality"], "lake_id"].iloc[0]
+    app = app_for(api.url, timeout=2, health_poll_s=1.0)
+    _start(browser, app, f"/lake/{lake_id}")
+    _wait(browser, lambda: "Secchi depth, observed" in _trace_names(browser, "lake-clarity-graph"),
+          message="lake page not drawn")
+    api.stop()
+    browser.find_element("#theme-switch").click()           # every chart asks the API again
+    browser.wait_for_contains_text("#api-alert", "not reachable", timeout=TIMEOUT)
+    assert "Secchi depth, observed" in _trace_names(browser, "lake-clarity-graph") or \
+        browser.find_element("#lake-clarity-notes").text        # the page keeps working, no traceback
+    assert "Traceback" not in browser.driver.page_source
+    assert _no_severe_logs(browser) == []
+    api.start()
+    _wait(browser, lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "#api-alert"), timeout=30,
+          message="alert did not close after the API came back")
+    _wait(browser, lambda: "Secchi depth, observed" in _trace_names(browser, "lake-clarity-graph")
+          and browser.driver.execute_script(
+              "return document.querySelector('#lake-clarity-graph .js-plotly-plot').layout.template"
+              ".layout.paper_bgcolor") == "rgb(17,17,17)", timeout=30, message="charts did not recover (dark)")
+    assert _no_severe_logs(browser) == []
