@@ -48,7 +48,10 @@ train: data
 	else $(BIN)/python -m lakemodel train; fi
 
 run: train
-	@if [ -f Procfile ]; then $(BIN)/honcho start; else echo "models trained; services come with later issues"; fi
+	@if [ -f Procfile ]; then \
+	  echo "starting the model API and the dashboard; open $$($(BIN)/python -m dashboard url) (Ctrl+C stops both)"; \
+	  $(BIN)/honcho start; \
+	else echo "models trained; services come with later issues"; fi
 
 test: setup system-deps
 	$(BIN)/python -m pytest
