@@ -52,6 +52,12 @@ proc_name = "lakes-model-api"
 control_socket_disable = True  # several servers (tests, bench) must not share ~/.gunicorn/gunicorn.ctl
 
 
+def when_ready(server):  # noqa: D103 - gunicorn hook
+    for address in server.cfg.address:
+        host, port = address if isinstance(address, tuple) else (address, "")
+        server.log.info("model API listening on http://%s:%s (docs: /docs, ready: /health/ready)", host, port)
+
+
 def child_exit(server, worker):  # noqa: D103 - gunicorn hook
     from prometheus_client import multiprocess
 
