@@ -7,12 +7,14 @@ Used by the ``live_api`` session fixture and by tests that need the API to go do
 """
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,16 @@ import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = PROJECT_ROOT / "model_api" / "gunicorn_conf.py"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM the server if the test process dies (Linux prctl)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
 
 
 def free_port() -> int:
@@ -64,8 +76,11 @@ class ApiServer:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self._command(), cwd=PROJECT_ROOT, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     # PDEATHSIG follows the creating *thread*: only from the main one
+                                     preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None)
         log.close()
+        atexit.register(self.stop)
         self._wait_up()
         return self
 
