@@ -251,7 +251,6 @@ class ModelList(_Out):
     models: list[ModelInfo]
 
 
-FeatureValue = float | int | str | None
 
 
 class PredictRequest(BaseModel):

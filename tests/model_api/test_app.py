@@ -50,3 +50,30 @@ def test_unexpected_exception_is_a_json_500(settings, tables, trained_registry):
     resp = app.test_client().get("/boom")
     assert resp.status_code == 500
     assert resp.get_json() == {"error": "internal server error", "detail": []}
+
+
+def test_polling_picks_up_a_new_production_version_without_reload_call(session_env, trained_registry, tables,
+                                                                         tmp_path):
+    import copy
+
+    from lakemodel.registry import open_registry
+    from model_api.settings import ApiSettings
+
+    registry_dir = tmp_path / "registry"
+    shutil.copytree(trained_registry, registry_dir)
+    settings = load_settings(env={**session_env, "LAKES_REGISTRY": str(registry_dir)})
+    app = create_app(settings, ApiSettings(poll_interval_s=0.3, watch_interval_s=0.1), background=True)
+    state = app.extensions["lakes_state"]
+    try:
+        client = app.test_client()
+        registry = open_registry(str(registry_dir))
+        loaded = registry.load("iceout_doy")
+        manifest = {k: v for k, v in loaded.manifest.items()
+                    if k not in ("name", "version", "created_at", "artifact_sha256")}
+        new = registry.publish("iceout_doy", copy.deepcopy(loaded.model), manifest)
+        deadline = time.monotonic() + 10
+        while client.get("/v1/state").get_json()["models"]["iceout_doy"] != new and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert client.get("/v1/state").get_json()["models"]["iceout_doy"] == new
+    finally:
+        state.stop_watcher()
