@@ -48,6 +48,23 @@ preload_app = False
 accesslog = None          # model_api logs one JSON line per request itself
 errorlog = "-"
 loglevel = _api.log_level
+# gunicorn's own lines (boot, worker exits) as JSON too, so the whole stream is JSON lines
+logconfig_dict = {  # replaces gunicorn's defaults section by section (shallow update)
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "formatters": {"json": {"()": "model_api.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": _api.log_level.upper(), "handlers": ["error_console"], "propagate": False,
+                           "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False,  # replaced by ours
+                            "qualname": "gunicorn.access"},
+    },
+}
 proc_name = "lakes-model-api"
 control_socket_disable = True  # several servers (tests, bench) must not share ~/.gunicorn/gunicorn.ctl
 
