@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -70,13 +71,15 @@ def forecast_frame(client, lake_id: str, model: str, horizon: int) -> tuple[pd.D
 
 
 def model_values(client, lake_id: str, years: Iterable[int]) -> tuple[pd.DataFrame, str | None]:
-    """The property-value model's prediction for each observed year (the scenario route's baseline)."""
-    rows, version = [], None
-    for year in sorted({int(y) for y in years}):
-        sc = client.property_value_scenario(lake_id, year)
-        version = sc.version
-        rows.append({"year": year, "value": sc.baseline.value, "lower": sc.baseline.lower,
-                     "upper": sc.baseline.upper})
+    """The property-value model's prediction for each observed year (the scenario route's baseline).
+
+    One request per year, a few at a time: the API answers them in parallel (workers x threads)."""
+    wanted = sorted({int(y) for y in years})
+    with ThreadPoolExecutor(max_workers=min(4, len(wanted) or 1)) as pool:
+        answers = list(pool.map(lambda y: client.property_value_scenario(lake_id, y), wanted))
+    rows = [{"year": y, "value": sc.baseline.value, "lower": sc.baseline.lower, "upper": sc.baseline.upper}
+            for y, sc in zip(wanted, answers)]
+    version = answers[-1].version if answers else None
     return pd.DataFrame(rows, columns=["year", "value", "lower", "upper"]), version
 
 
@@ -94,6 +97,15 @@ def metric_series(client, lake_id: str, metric: str) -> pd.DataFrame:
         return pd.DataFrame({"year": frame["year"], "value": pd.to_numeric(frame["doy"], errors="coerce")})
     frame = lake_series(client, lake_id, [metric])
     return pd.DataFrame({"year": frame["year"], "value": pd.to_numeric(frame[metric], errors="coerce")})
+
+
+def lake_choices(client) -> list[dict]:
+    """Dropdown options for every lake (name, DOW id, county), with ``property`` telling whether it
+    has property data (the what-if needs it). Sent to the browser once per page load."""
+    lakes = all_lakes(client).sort_values(["name", "display_id"], kind="stable")
+    return [{"label": f"{r.name} ({r.display_id}{', ' + r.county if isinstance(r.county, str) else ''})",
+             "value": r.lake_id, "search": f"{r.name} {r.display_id} {r.lake_id}",
+             "property": bool(r.has_property)} for r in lakes.itertuples()]
 
 
 # -- pure transforms -----------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 import flask
 from dash import set_props
 from werkzeug.exceptions import HTTPException
@@ -22,6 +21,7 @@ from . import context, embed, layout
 from .callbacks import register_all
 from .ids import Shell
 from .security import install_security_headers
+from .timing import install_server_timing
 from .settings import DashboardSettings, load_dashboard_settings
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def create_dash_app(settings: Settings, *, env: Mapping[str, str] | None = None,
     context.install(server, context.DashboardContext(settings=settings, dash=ds, client=cached))
     server.register_blueprint(embed.bp)
     install_security_headers(server, ds.frame_ancestors)
+    install_server_timing(server)
     _install_error_handler(server)
     register_all(app, cached, ds)
     return app

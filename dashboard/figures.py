@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import functools
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.utils import PlotlyJSONEncoder
 
 from .metrics import GRADE_COLORS, GRADE_TEXT, GRADES, OKABE_ITO, SEQUENTIAL_SCALE, lake_color, metric_info
 
@@ -28,26 +33,61 @@ def template_for(theme: str | None) -> str:
     return DARK if theme == "dark" else LIGHT
 
 
-def _layout(fig: go.Figure, template: str, title: str | None, **extra) -> go.Figure:
-    fig.update_layout(
-        template=template,
-        title={"text": title, "x": 0.01, "xanchor": "left"} if title else None,
-        margin={"l": 60, "r": 30, "t": 60 if title else 30, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
-        hovermode="closest",
-        **extra,
-    )
-    return fig
+class _Draft:
+    """A figure being built: validated trace objects plus a plain layout dict.
+
+    Plotly validates (and deep-copies) every layout update and, above all, every template
+    assignment: ~10 ms each, most of a figure's cost. Traces are still built (and validated) as
+    graph objects; the layout is merged as plain data and the figure is assembled once.
+    """
+
+    def __init__(self, *traces) -> None:
+        self.data: list = list(traces)
+        self.layout: dict = {}
+
+    def add_trace(self, trace) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **values) -> None:
+        _merge(self.layout, values)
+
+
+def _merge(target: dict, values: dict) -> dict:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+@functools.lru_cache(maxsize=4)
+def _template_json(name: str) -> str:
+    return json.dumps(pio.templates[name].to_plotly_json(), cls=PlotlyJSONEncoder)
+
+
+def _finish(draft: _Draft, template: str, title: str | None) -> go.Figure:
+    """Base layout (template, title, margins, legend) under the draft's own layout, assembled once."""
+    layout = {
+        "template": json.loads(_template_json(template)),   # a fresh copy per figure
+        "title": {"text": title, "x": 0.01, "xanchor": "left"} if title else None,
+        "margin": {"l": 60, "r": 30, "t": 60 if title else 30, "b": 50},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+        "hovermode": "closest",
+    }
+    _merge(layout, draft.layout)
+    traces = [t.to_plotly_json() if hasattr(t, "to_plotly_json") else t for t in draft.data]
+    return go.Figure({"data": traces, "layout": {k: v for k, v in layout.items() if v is not None}},
+                     _validate=False)
 
 
 def no_data_figure(reason: str, template: str = LIGHT, title: str | None = None) -> go.Figure:
     """An empty chart that states why it is empty (instead of bare axes)."""
-    fig = go.Figure()
-    fig.add_annotation(text=reason, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 15}, name="no-data")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, template, title)
+    fig = _Draft()
+    fig.update_layout(annotations=[{"text": reason, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
+                                    "yref": "paper", "font": {"size": 15}, "name": "no-data"}],
+                      xaxis={"visible": False}, yaxis={"visible": False})
+    return _finish(fig, template, title)
 
 
 def is_no_data(fig: go.Figure) -> bool:
@@ -102,7 +142,7 @@ def clarity_figure(series: pd.DataFrame | None, forecast: pd.DataFrame | None = 
     has_phos = series is not None and np.isfinite(_column(series, "phosphorus_mean_mg_l")).any()
     if not (has_secchi or has_phos or len(ahead)):
         return no_data_figure("No water-quality monitoring for this lake", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     if has_secchi:
         s = series[np.isfinite(_column(series, "secchi_mean_m"))]
         fig.add_trace(go.Scatter(
@@ -140,10 +180,10 @@ def clarity_figure(series: pd.DataFrame | None, forecast: pd.DataFrame | None = 
         yaxis2={"title": {"text": phos.axis_title}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                 "showgrid": False, "color": PHOSPHORUS_COLOR, "tickmode": "auto", "tickformat": ".3~f"},
     )
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
-def _span(fig: go.Figure) -> float:
+def _span(fig: _Draft) -> float:
     xs = [x for t in fig.data if t.x is not None for x in t.x if x is not None]
     return (max(xs) - min(xs)) if xs else 0
 
@@ -155,7 +195,7 @@ def grade_strip_figure(series: pd.DataFrame | None, *, template: str = LIGHT, ti
     graded = series[series["grade"].isin(GRADES)].sort_values("year")
     if graded.empty:
         return no_data_figure("No seasonal grades for this lake", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     for grade in GRADES:
         rows = graded[graded["grade"] == grade]
         if rows.empty:
@@ -170,7 +210,7 @@ def grade_strip_figure(series: pd.DataFrame | None, *, template: str = LIGHT, ti
         xaxis={"title": {"text": "Year"}, "dtick": 1, "type": "linear"},
         yaxis={"visible": False, "range": [0, 1]},
     )
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 def sale_value_figure(series: pd.DataFrame | None, model_values: pd.DataFrame | None = None, *,
@@ -182,7 +222,7 @@ def sale_value_figure(series: pd.DataFrame | None, model_values: pd.DataFrame | 
     has_obs = series is not None and np.isfinite(values).any()
     if not has_obs:
         return no_data_figure("No property sales recorded near this lake", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     s = series[np.isfinite(values)].sort_values("year")
     if model_values is not None and not model_values.empty and "value" in model_values.columns:
         m = model_values[model_values["value"].notna()].sort_values("year")
@@ -202,7 +242,7 @@ def sale_value_figure(series: pd.DataFrame | None, model_values: pd.DataFrame | 
         hovertemplate="%{x}: $%{y:,.0f}<extra>observed</extra>"))
     fig.update_layout(xaxis={"title": {"text": "Year"}, "dtick": 1},
                       yaxis={"title": {"text": info.axis_title}, "tickprefix": "$", "tickformat": ",.0f"})
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 def sen_intercept(years: np.ndarray, values: np.ndarray, slope: float) -> float:
@@ -220,7 +260,7 @@ def iceout_figure(iceout: pd.DataFrame | None, trend: dict | None = None, foreca
     data = iceout[np.isfinite(doy)].sort_values("year")
     years, days = _num(data["year"]), _num(data["doy"])
     dates = data["date"].astype(str).tolist() if "date" in data.columns else [""] * len(data)
-    fig = go.Figure()
+    fig = _Draft()
     fig.add_trace(go.Scatter(
         x=years, y=days, name="Ice-out, observed", mode="markers", customdata=dates,
         marker={"color": SECCHI_COLOR, "size": 6},
@@ -245,7 +285,7 @@ def iceout_figure(iceout: pd.DataFrame | None, trend: dict | None = None, foreca
             hovertemplate="%{x}: day %{y:.0f}<extra>forecast</extra>"))
     fig.update_layout(xaxis={"title": {"text": "Year"}},
                       yaxis={"title": {"text": metric_info("iceout_doy").axis_title}})
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 def benchmark_figure(lake: pd.DataFrame | None, groups: Sequence[tuple[str, pd.DataFrame | None]], metric: str, *,
@@ -256,7 +296,7 @@ def benchmark_figure(lake: pd.DataFrame | None, groups: Sequence[tuple[str, pd.D
     values = _column(lake, "value")
     if lake is None or not np.isfinite(values).any():
         return no_data_figure(f"No {info.label.lower()} data for this lake", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     dashes = ["dash", "dot", "dashdot"]
     for i, (label, frame) in enumerate(groups):
         med = _column(frame, "median")
@@ -274,7 +314,7 @@ def benchmark_figure(lake: pd.DataFrame | None, groups: Sequence[tuple[str, pd.D
         line={"color": SECCHI_COLOR, "width": 3}, marker={"size": 8, "color": SECCHI_COLOR},
         hovertemplate=f"%{{x}}: %{{y:,.3g}} {info.unit}<extra>{lake_name}</extra>"))
     fig.update_layout(xaxis={"title": {"text": "Year"}}, yaxis={"title": {"text": info.axis_title}})
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 # -- overview ----------------------------------------------------------------------------------
@@ -301,7 +341,7 @@ def overview_map_figure(frame: pd.DataFrame | None, metric: str, year: int | Non
     located = frame[np.isfinite(_column(frame, "latitude")) & np.isfinite(_column(frame, "longitude"))]
     if located.empty:
         return no_data_figure("None of the matching lakes has coordinates", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     has_value = located["value"].notna()
     if info.numeric:
         has_value &= np.isfinite(_column(located, "value"))
@@ -336,11 +376,10 @@ def overview_map_figure(frame: pd.DataFrame | None, metric: str, year: int | Non
                 marker={"size": 11, "color": GRADE_COLORS[grade]}))
     focus = present if len(present) else located   # fit the lakes that have the metric
     view = map_view(_column(focus, "latitude"), _column(focus, "longitude"))
-    fig.update_layout(map={"style": "white-bg", **view}, uirevision=f"{metric}", height=520)
-    fig = _layout(fig, template, title)
-    fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"},
+    fig.update_layout(map={"style": "white-bg", **view}, uirevision=f"{metric}", height=520,
+                      legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"},
                       margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
-    return fig
+    return _finish(fig, template, title)
 
 
 def watershed_properties_figure(frame: pd.DataFrame | None, year: int | None, *, template: str = LIGHT,
@@ -353,14 +392,14 @@ def watershed_properties_figure(frame: pd.DataFrame | None, year: int | None, *,
     data = data.assign(major_watershed=data["major_watershed"].fillna("Unknown watershed"))
     totals = data.groupby("major_watershed", as_index=False).agg(
         n_properties=("n_properties", "sum"), n_lakes=("lake_id", "nunique")).sort_values("n_properties")
-    fig = go.Figure(go.Bar(
+    fig = _Draft(go.Bar(
         x=totals["n_properties"], y=totals["major_watershed"], orientation="h", customdata=totals["n_lakes"],
         marker={"color": OKABE_ITO[4]}, name="Properties",
         hovertemplate="%{y}: %{x:,.0f} properties near %{customdata} lakes<extra></extra>"))
     fig.update_layout(xaxis={"title": {"text": f"Properties near monitored lakes in {year} (count)"}},
                       yaxis={"title": {"text": "Major watershed"}, "automargin": True},
                       height=max(300, 28 * len(totals) + 120))
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 def county_grade_figure(frame: pd.DataFrame | None, year: int | None, *, template: str = LIGHT,
@@ -373,7 +412,7 @@ def county_grade_figure(frame: pd.DataFrame | None, year: int | None, *, templat
     if data.empty:
         return no_data_figure(f"No graded lakes with property records in {year}", template, title)
     data = data.assign(county=data["county"].fillna("Unknown county"))
-    fig = go.Figure()
+    fig = _Draft()
     for i, (county, rows) in enumerate(sorted(data.groupby("county"), key=lambda kv: str(kv[0]))):
         fig.add_trace(go.Box(
             x=rows["grade"], y=rows["n_properties"], name=str(county), boxpoints="all", jitter=0.4,
@@ -384,10 +423,9 @@ def county_grade_figure(frame: pd.DataFrame | None, year: int | None, *, templat
                       xaxis={"title": {"text": "Seasonal grade (A best, F worst)"}, "categoryorder": "array",
                              "categoryarray": list(GRADES)},
                       yaxis={"title": {"text": "Properties near the lake (count)"}})
-    fig = _layout(fig, template, title)
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0,
                               "title": {"text": "County"}}, margin={"b": 110})
-    return fig
+    return _finish(fig, template, title)
 
 
 # -- compare -----------------------------------------------------------------------------------
@@ -416,7 +454,7 @@ def compare_series_figure(lakes: Sequence[LakeSeriesData], metric: str, *, templ
         return no_data_figure("Pick up to 8 lakes to compare", template, title)
     if not any(len(lk.values()) for lk in lakes):
         return no_data_figure(f"None of the selected lakes has {info.label.lower()} data", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     for i, lake in enumerate(lakes):
         v = lake.values()
         fig.add_trace(go.Scatter(
@@ -424,7 +462,7 @@ def compare_series_figure(lakes: Sequence[LakeSeriesData], metric: str, *, templ
             mode="lines+markers", line={"color": lake_color(i)}, marker={"color": lake_color(i), "size": 7},
             hovertemplate=f"%{{x}}: %{{y:,.3g}} {info.unit}<extra>{lake.name}</extra>"))
     fig.update_layout(xaxis={"title": {"text": "Year"}}, yaxis={"title": {"text": info.axis_title}})
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 def compare_distribution_figure(lakes: Sequence[LakeSeriesData], metric: str, *, template: str = LIGHT,
@@ -433,7 +471,7 @@ def compare_distribution_figure(lakes: Sequence[LakeSeriesData], metric: str, *,
     info = metric_info(metric)
     if not lakes or not any(len(lk.values()) for lk in lakes):
         return no_data_figure(f"No {info.label.lower()} values to compare", template, title)
-    fig = go.Figure()
+    fig = _Draft()
     for i, lake in enumerate(lakes):
         v = lake.values()
         fig.add_trace(go.Box(
@@ -442,7 +480,7 @@ def compare_distribution_figure(lakes: Sequence[LakeSeriesData], metric: str, *,
             hovertemplate=f"%{{y:,.3g}} {info.unit}<extra>{lake.name}</extra>"))
     fig.update_layout(showlegend=False, xaxis={"title": {"text": "Lake"}},
                       yaxis={"title": {"text": info.axis_title}})
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)
 
 
 def latest_values(lakes: Sequence[LakeSeriesData]) -> pd.DataFrame:
@@ -465,11 +503,11 @@ def compare_latest_figure(lakes: Sequence[LakeSeriesData], metric: str, *, templ
     if latest.empty:
         return no_data_figure(f"No {info.label.lower()} values to rank", template, title)
     latest = latest.sort_values("value", ascending=(info.better == "lower"), kind="stable")
-    fig = go.Figure(go.Bar(
+    fig = _Draft(go.Bar(
         x=latest["value"], y=[f"{n} ({y})" for n, y in zip(latest["name"], latest["year"])], orientation="h",
         marker={"color": [lake_color(p) for p in latest["position"]]}, name="Latest",
         hovertemplate=f"%{{y}}: %{{x:,.3g}} {info.unit}<extra></extra>"))
     fig.update_layout(xaxis={"title": {"text": f"Latest {info.axis_title}"}},
                       yaxis={"title": {"text": "Lake (year)"}, "autorange": "reversed", "automargin": True},
                       showlegend=False, height=max(260, 45 * len(latest) + 120))
-    return _layout(fig, template, title)
+    return _finish(fig, template, title)

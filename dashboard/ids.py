@@ -10,6 +10,7 @@ class Shell:
     API_ALERT = "api-alert"            # banner shown while the API is down
     ERROR_ALERT = "error-alert"        # generic error banner (Dash on_error)
     NAV_LOCATION = "nav-location"      # callback navigation (map and table clicks)
+    LAKES_STORE = "lakes-store"        # every lake's id, label and data flags: loaded once per page load
 
 
 class Overview:

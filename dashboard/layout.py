@@ -50,6 +50,7 @@ def shell(ds: DashboardSettings) -> html.Div:
     return html.Div([
         dcc.Store(id=Shell.THEME_STORE, storage_type="local"),
         dcc.Store(id=Shell.API_STATUS, data="up"),
+        dcc.Store(id=Shell.LAKES_STORE),
         dcc.Interval(id=Shell.API_POLL, interval=int(ds.health_poll_s * 1000)),
         dcc.Location(id=Shell.NAV_LOCATION, refresh="callback-nav"),
         navbar(ds.title),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, no_update
+from dash import Input, Output, State, no_update
 
 from model_client import LakeApiError
 
@@ -12,7 +12,7 @@ from ..context import current
 from ..ids import Compare as ids
 from ..ids import Shell
 from .common import note_api_error, query_string, skip_when_api_goes_down
-from .lake import lake_options
+from .lake import OPTIONS_JS
 
 CHARTS = ((ids.SERIES, "compare-series"), (ids.DISTRIBUTION, "compare-distribution"), (ids.LATEST, "compare-latest"))
 
@@ -51,14 +51,8 @@ def compare_view(client, ds, lakes: list[str] | None, metric: str | None, theme:
 
 
 def register(app, client, ds) -> None:
-    @app.callback(Output(ids.LAKES, "options"), Input(ids.URL, "pathname"), Input(Shell.API_STATUS, "data"))
-    def _options(_, status):
-        skip_when_api_goes_down(status)
-        try:
-            return lake_options(client)
-        except LakeApiError as exc:
-            note_api_error(exc)
-            return no_update
+    app.clientside_callback(OPTIONS_JS, Output(ids.LAKES, "options"), Input(Shell.LAKES_STORE, "data"),
+                            State(ids.LAKES, "value"))
 
     @app.callback(
         Output(ids.LAKES, "value"), Output(ids.ALERT, "children"),

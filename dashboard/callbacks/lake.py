@@ -15,6 +15,25 @@ from ..ids import Shell
 from ..metrics import metric_info
 from .common import note_api_error, query_string, skip_when_api_goes_down
 
+
+
+def options_js(property_only: bool = False) -> str:
+    """Dropdown options from the shell's lake list, client-side (no server round trip per page).
+    Second argument: the lake id(s) to keep as options until the list arrives."""
+    keep = "l.property" if property_only else "true"
+    return """
+function(lakes, keep) {
+    if (!lakes || !lakes.length) {
+        const ids = Array.isArray(keep) ? keep : (keep ? [keep] : []);
+        return ids.map(id => ({label: String(id), value: id}));
+    }
+    return lakes.filter(l => %s).map(l => ({label: l.label, value: l.value, search: l.search}));
+}
+""" % keep
+
+
+OPTIONS_JS = options_js()
+
 CHART_IDS = {ids.CLARITY: "lake-clarity", ids.GRADES: "lake-grades", ids.VALUE: "lake-value",
              ids.ICEOUT: "lake-iceout", ids.BENCHMARK: "lake-benchmark"}
 
@@ -91,14 +110,6 @@ def chart_view(client, ds, cid: str, lake_id: str | None, theme: str | None, bas
                                                                 exclude_defaults=True), base, ds)
 
 
-def lake_options(client) -> list[dict]:
-    lakes = data.all_lakes(client)
-    lakes = lakes.sort_values(["name", "display_id"], kind="stable")
-    return [{"label": f"{r.name} ({r.display_id}{', ' + r.county if isinstance(r.county, str) else ''})",
-             "value": r.lake_id, "search": f"{r.name} {r.display_id} {r.lake_id}"}
-            for r in lakes.itertuples()]
-
-
 def csv_download(client, lake_id: str) -> dict:
     lake = client.get_lake(lake_id)
     series = data.lake_series(client, lake_id, data.CSV_METRICS)
@@ -141,14 +152,8 @@ def register(app, client, ds) -> None:
     def _url(metric):
         return query_string({"metric": metric if metric != "secchi_mean_m" else None})
 
-    @app.callback(Output(ids.SELECT, "options"), Input(ids.STORE, "data"), Input(Shell.API_STATUS, "data"))
-    def _options(lake_id, status):
-        skip_when_api_goes_down(status)
-        try:
-            return lake_options(client)
-        except LakeApiError as exc:
-            note_api_error(exc)
-            return [{"label": lake_id, "value": lake_id}] if lake_id else []
+    app.clientside_callback(OPTIONS_JS, Output(ids.SELECT, "options"), Input(Shell.LAKES_STORE, "data"),
+                            Input(ids.STORE, "data"))
 
     @app.callback(Output(Shell.NAV_LOCATION, "pathname", allow_duplicate=True), Input(ids.SELECT, "value"),
                   State(ids.STORE, "data"), prevent_initial_call=True)

@@ -1,7 +1,7 @@
 """Overview callbacks: options, map + table + key figures, regional charts, URL sync, click-to-open."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from model_client import LakeApiError
@@ -12,7 +12,7 @@ from ..context import current
 from ..ids import Overview as ids
 from ..ids import Shell
 from ..metrics import metric_info
-from .common import note_api_error, query_string, skip_when_api_goes_down, template
+from .common import note_api_error, query_string, skip_when_api_goes_down
 
 MAP, WATERSHEDS, COUNTIES = "overview-map", "watershed-properties", "county-grades"
 

@@ -15,6 +15,7 @@ from ..components import error_alert
 from ..ids import Predict as ids
 from ..ids import Shell
 from .common import note_api_error, query_string, skip_when_api_goes_down
+from .lake import options_js
 
 SCENARIO_METRICS = ["secchi_mean_m", "phosphorus_mean_mg_l", "median_sale_value_usd"]
 
@@ -146,16 +147,9 @@ def batch_view(client, ds, contents: str | None, filename: str | None) -> tuple:
 
 
 def register(app, client, ds) -> None:
-    @app.callback(Output(ids.LAKE, "options"), Input(ids.INITIAL, "data"), Input(Shell.API_STATUS, "data"))
-    def _lakes(_, status):
-        skip_when_api_goes_down(status)
-        try:
-            lakes = data.all_lakes(client, has=["property"]).sort_values("name", kind="stable")
-        except LakeApiError as exc:
-            note_api_error(exc)
-            return no_update
-        return [{"label": f"{r.name} ({r.display_id})", "value": r.lake_id,
-                 "search": f"{r.name} {r.display_id} {r.lake_id}"} for r in lakes.itertuples()]
+    app.clientside_callback(
+        options_js(property_only=True),
+        Output(ids.LAKE, "options"), Input(Shell.LAKES_STORE, "data"), State(ids.LAKE, "value"))
 
     @app.callback(
         Output(ids.YEAR, "options"), Output(ids.YEAR, "value"), Output(ids.SECCHI, "value"),

@@ -5,9 +5,10 @@ from dash import MATCH, Input, Output, State, no_update
 
 from model_client import LakeApiError
 
+from .. import data
 from ..components import error_message
 from ..ids import Chart, Shell
-from .common import down_banner
+from .common import down_banner, note_api_error, skip_when_api_goes_down
 
 THEME_JS = """
 function(checked, _ts, stored) {
@@ -61,6 +62,15 @@ def register(app, client, ds) -> None:
         Input(Chart.svg_button(MATCH), "n_clicks"), State(Chart.svg_meta(MATCH), "data"),
         prevent_initial_call=True,
     )
+
+    @app.callback(Output(Shell.LAKES_STORE, "data"), Input(Shell.API_STATUS, "data"))
+    def _lakes(status):
+        skip_when_api_goes_down(status)
+        try:
+            return data.lake_choices(client)
+        except LakeApiError as exc:
+            note_api_error(exc)
+            return no_update
 
     @app.callback(
         Output(Shell.API_STATUS, "data"), Output(Shell.API_ALERT, "is_open"), Output(Shell.API_ALERT, "children"),

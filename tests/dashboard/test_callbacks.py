@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts, data
+from dashboard import charts
 from dashboard.callbacks import compare as compare_cb
 from dashboard.callbacks import lake as lake_cb
 from dashboard.callbacks import models as models_cb

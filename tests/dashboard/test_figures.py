@@ -206,3 +206,26 @@ def test_template_follows_theme():
     assert figures.template_for(None) == "plotly_white"
     dark = figures.no_data_figure("x", template=figures.template_for("dark"))
     assert dark.layout.template.layout.paper_bgcolor != figures.no_data_figure("x").layout.template.layout.paper_bgcolor
+
+
+def test_every_figure_passes_plotly_validation(tables, lake_series):
+    """Figures are assembled without plotly's (slow) validation; validating them here catches typos."""
+    import plotly.graph_objects as go
+
+    ice = tables.ice_out[tables.ice_out["lake_id"] == tables.ice_out["lake_id"].iloc[0]]
+    lakes = _compare_lakes(tables, 3)
+    overview = _overview(tables, "secchi_mean_m", 2014).assign(n_properties=1.0, grade="A")
+    built = [
+        figures.no_data_figure("nothing", template=figures.DARK, title="t"),
+        figures.clarity_figure(lake_series, pd.DataFrame({"kind": ["forecast"], "year": [2015], "value": [1.0],
+                                                          "lower": [0.5], "upper": [1.5]}), interval_level=0.8),
+        figures.grade_strip_figure(lake_series), figures.sale_value_figure(lake_series),
+        figures.iceout_figure(ice, {"slope_per_year": 0.1, "p_value": 0.5}),
+        figures.overview_map_figure(overview, "secchi_mean_m", 2014),
+        figures.overview_map_figure(overview.assign(value="A"), "grade", 2014),
+        figures.watershed_properties_figure(overview, 2014), figures.county_grade_figure(overview, 2014),
+        figures.compare_series_figure(lakes, "secchi_mean_m"), figures.compare_distribution_figure(lakes, "secchi_mean_m"),
+        figures.compare_latest_figure(lakes, "secchi_mean_m"),
+    ]
+    for fig in built:
+        go.Figure(fig.to_plotly_json())   # raises ValueError on any invalid property
