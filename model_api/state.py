@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -35,11 +36,11 @@ class Snapshot:
     def data_checksum(self) -> str | None:
         return getattr(self.tables, "checksum", None)
 
-    @property
+    @cached_property
     def versions(self) -> dict[str, str]:
         return {name: m.version for name, m in sorted(self.models.items())}
 
-    @property
+    @cached_property
     def token(self) -> str:
         """Cache token: changes whenever the data or any served model version changes."""
         basis = f"{self.data_checksum}|" + "|".join(f"{k}={v}" for k, v in self.versions.items())
