@@ -87,8 +87,14 @@ class ServiceState:
         from .lakedata import LakeData
 
         try:
-            from lakemodel.tables import load_tables
+            from lakemodel.tables import load_tables, tables_checksum
 
+            if old.tables is not None:  # cheap check first: hashing the files, not parsing them
+                try:
+                    if tables_checksum(self.settings.tables_dir) == old.tables.checksum:
+                        return old.tables, old.lakes, None, False
+                except OSError:
+                    pass  # fall through to load_tables, which explains what is missing
             tables = load_tables(self.settings)
         except Exception as exc:  # DataError or unreadable files: keep what we have
             if old.tables is not None:

@@ -38,8 +38,9 @@ def _publish_variant(registry, widen: float, promote: bool = True) -> str:
     return registry.publish(MODEL, model, manifest, promote=promote)
 
 
-def _predict(session, url):
-    resp = session.post(f"{url}/v1/models/{MODEL}/predict", json={"rows": [ROW]}, timeout=30)
+def _predict(session, url, close: bool = False):
+    headers = {"Connection": "close"} if close else {}
+    resp = session.post(f"{url}/v1/models/{MODEL}/predict", json={"rows": [ROW]}, headers=headers, timeout=30)
     body = resp.json()
     p = body["predictions"][0] if resp.status_code == 200 else {}
     return resp.status_code, body.get("version"), (p.get("upper") or 0) - (p.get("lower") or 0)
@@ -52,7 +53,7 @@ def _reload(url, key):
 def test_hot_swap_under_concurrent_requests_has_no_failures(swap, api_env):
     server, registry = swap
     old = registry.production_version(MODEL)
-    results: list[tuple[float, int, str, float]] = []
+    results: list[tuple[float, int, str, float]] = []  # (started, status, version, interval width)
     failures: list[str] = []
     stop = threading.Event()
 
@@ -73,10 +74,17 @@ def test_hot_swap_under_concurrent_requests_has_no_failures(swap, api_env):
         time.sleep(0.5)
         new = _publish_variant(registry, widen=2.0)
         resp = _reload(server.url, api_env["LAKES_API_KEY"])
-        reloaded_at = time.monotonic()
         assert resp.status_code == 200, resp.text
         assert resp.json()["loaded"] == {MODEL: new} and resp.json()["models"][MODEL] == new
-        time.sleep(3.0)  # the other worker follows the reload signal within watch_interval_s (1 s)
+        # Fresh connections land on either worker; the other worker follows the reload signal
+        # (checked every watch_interval_s = 1 s) while the hammering goes on.
+        deadline = time.monotonic() + 20
+        streak = 0
+        while streak < 12 and time.monotonic() < deadline:
+            status, version, _ = _predict(requests, server.url, close=True)
+            streak = streak + 1 if version == new else 0
+        assert streak == 12, server.log_tail(60)
+        time.sleep(0.5)
     finally:
         stop.set()
         for t in threads:
@@ -86,12 +94,6 @@ def test_hot_swap_under_concurrent_requests_has_no_failures(swap, api_env):
     assert {version for _, _, version, _ in results} == {old, new}
     widths = {version: width for _, _, version, width in results}
     assert widths[new] == pytest.approx(2 * widths[old], rel=1e-9)
-    late = [version for started, _, version, _ in results if started > reloaded_at + 2.0]
-    assert late and set(late) == {new}
-    # fresh connections land on either worker: both serve the new version
-    fresh = {requests.post(f"{server.url}/v1/models/{MODEL}/predict", json={"rows": [ROW]},
-                           headers={"Connection": "close"}, timeout=30).json()["version"] for _ in range(12)}
-    assert fresh == {new}
 
 
 def test_tampered_artifact_is_refused_and_current_model_keeps_serving(swap, api_env):
@@ -110,11 +112,16 @@ def test_tampered_artifact_is_refused_and_current_model_keeps_serving(swap, api_
     body = resp.json()
     assert body["models"].get(MODEL) == serving and body["loaded"] == {}, (serving, body, server.log_tail(30))
     assert body["refused"][MODEL]["version"] == bad and "sha256" in body["refused"][MODEL]["reason"]
-    time.sleep(1.5)
+    # every worker (fresh connections reach both) refuses it too and keeps serving
+    deadline = time.monotonic() + 20
+    streak = 0
+    while streak < 8 and time.monotonic() < deadline:
+        ready = requests.get(f"{server.url}/health/ready", headers={"Connection": "close"}, timeout=10)
+        body = ready.json()
+        ok = (ready.status_code == 200 and body["models"][MODEL] == serving  # ready: a model serves
+              and bad in (body.get("refused") or {}).get(MODEL, ""))
+        streak = streak + 1 if ok else 0
+    assert streak == 8, (body, server.log_tail(40))
     with requests.Session() as session:
-        versions = {_predict(session, server.url)[1] for _ in range(10)}
+        versions = {_predict(session, server.url, close=True)[1] for _ in range(10)}
     assert versions == {serving}
-    ready = requests.get(f"{server.url}/health/ready", timeout=10)
-    assert ready.status_code == 200  # a model still serves: ready, with the refusal listed
-    assert ready.json()["models"][MODEL] == serving
-    assert bad in ready.json()["refused"][MODEL]
