@@ -27,23 +27,25 @@ def graph_config(filename: str, ds: DashboardSettings) -> dict:
 
 
 def chart_card(cid: str, title: str, *, embeddable: bool = True, height: int = 420, controls=None,
-               description: str | None = None) -> dbc.Card:
-    """A titled card: optional controls, notes, the graph (with a loading spinner), export and embed actions."""
+               description: str | None = None, values: tuple | None = None) -> dbc.Card:
+    """A titled card: optional controls, notes, the graph (with a loading spinner), export and embed actions.
+    ``values``: the ``chart_values`` tuple when the layout already has the chart (else a callback fills it)."""
+    figure, config, notes, href, snippet, meta = values or (
+        figures.no_data_figure("Loading..."), {"displaylogo": False}, None, "#", "", None)
     actions = [
         dbc.Button("SVG", id=Chart.svg_button(cid), size="sm", color="secondary", outline=True,
                    title="Download this chart as SVG (vector, for reports)", className="me-1"),
-        html.A("HTML", id=Chart.html(cid), href="#", className="btn btn-sm btn-outline-secondary me-1",
+        html.A("HTML", id=Chart.html(cid), href=href, className="btn btn-sm btn-outline-secondary me-1",
                title="Download this chart as a standalone interactive HTML file (works offline)"),
     ]
     body = [
         html.P(description, className="text-body-secondary small mb-2") if description else None,
         controls,
-        html.Div(id=Chart.notes(cid)),
-        dcc.Loading(dcc.Graph(id=Chart.graph(cid), figure=figures.no_data_figure("Loading..."),
-                              style={"height": f"{height}px"}, config={"displaylogo": False}),
+        html.Div(notes, id=Chart.notes(cid)),
+        dcc.Loading(dcc.Graph(id=Chart.graph(cid), figure=figure, style={"height": f"{height}px"}, config=config),
                     type="circle", delay_show=200),
         html.Div(actions, className="d-flex flex-wrap align-items-center mt-2 chart-actions"),
-        dcc.Store(id=Chart.svg_meta(cid)),
+        dcc.Store(id=Chart.svg_meta(cid), data=meta),
     ]
     if embeddable:
         body.append(html.Details([
@@ -51,7 +53,7 @@ def chart_card(cid: str, title: str, *, embeddable: bool = True, height: int = 4
             dbc.Label("Copy this snippet into a web page:", html_for=Chart.embed(cid), className="small mt-1"),
             html.Div([
                 dcc.Textarea(id=Chart.embed(cid), readOnly=True, className="form-control form-control-sm embed-snippet",
-                             rows=3, value=""),
+                             rows=3, value=snippet),
                 dcc.Clipboard(target_id=Chart.embed(cid), title="Copy the snippet", className="copy-button"),
             ], className="d-flex gap-1 align-items-start"),
         ], className="mt-2"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dash
 import flask
-from dash import set_props
+from dash import State, set_props
 from werkzeug.exceptions import HTTPException
 
 from lakemodel.settings import PROJECT_ROOT, Settings
@@ -72,6 +72,8 @@ def create_dash_app(settings: Settings, *, env: Mapping[str, str] | None = None,
         compress=ds.compress,
         serve_locally=True,
         on_error=_on_callback_error,
+        # Page layouts get the stored theme, so a page can be rendered whole (charts included) at once.
+        routing_callback_inputs={"theme": State(Shell.THEME_STORE, "data")},
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Minnesota lakes: clarity, phosphorus, grades, ice-out "
                                                       "and property values, with forecasts"}],

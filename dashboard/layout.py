@@ -57,6 +57,9 @@ def shell(ds: DashboardSettings) -> html.Div:
         dbc.Container([
             dbc.Alert(id=Shell.API_ALERT, is_open=False, color="danger", className="api-down"),
             dbc.Alert(id=Shell.ERROR_ALERT, is_open=False, color="warning", dismissable=True),
-            html.Main(dash.page_container, id="main"),
+            # A spinner while a page is being rendered (navigation), not for each chart update.
+            html.Main(dcc.Loading(dash.page_container, type="default", delay_show=300,
+                                  target_components={"_pages_content": "children"},
+                                  overlay_style={"visibility": "visible", "opacity": 0.6}), id="main"),
         ], fluid=True, className="pb-4"),
     ])

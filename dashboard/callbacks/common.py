@@ -1,18 +1,13 @@
-"""Helpers every page's callbacks share: theme, API-down bookkeeping, URL query building."""
+"""Helpers every page's callbacks share: theme, skipping on API-down, URL query building, options."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import ctx, set_props
-from dash.exceptions import MissingCallbackContextException, PreventUpdate
+from dash import ctx
+from dash.exceptions import PreventUpdate
 
-from model_client import ApiTimeout, ApiUnavailable, ServerError
-
-from ..components import error_message
 from ..figures import template_for
 from ..ids import Shell
-
-API_DOWN_ERRORS = (ApiUnavailable, ApiTimeout, ServerError)
 
 
 def template(theme: str | None) -> str:
@@ -26,22 +21,6 @@ def skip_when_api_goes_down(status: str | None) -> None:
         raise PreventUpdate
 
 
-def note_api_error(exc: Exception) -> None:
-    """An unreachable API seen by any callback shows the banner at once and arms the recovery poll."""
-    if not isinstance(exc, API_DOWN_ERRORS):
-        return
-    try:
-        set_props(Shell.API_STATUS, {"data": "down"})
-        set_props(Shell.API_ALERT, {"is_open": True, "children": down_banner(error_message(exc))})
-    except MissingCallbackContextException:  # called directly (tests, routes): nothing to update
-        pass
-
-
-def down_banner(reason: str) -> str:
-    return (f"{reason}. The rest of the page keeps working; charts that need the API fill in by themselves "
-            f"when it is back.")
-
-
 def query_string(values: dict) -> str:
     """``?a=1&b=x,y`` from non-empty values (lists joined by commas, True as "true"); "" when empty."""
     clean = {}
@@ -52,3 +31,18 @@ def query_string(values: dict) -> str:
             value = ",".join(str(v) for v in value)
         clean[key] = "true" if value is True else value
     return f"?{urlencode(clean)}" if clean else ""
+
+
+def options_js(property_only: bool = False) -> str:
+    """Dropdown options from the shell's lake list, client-side (no server round trip per page).
+    Second argument: the lake id(s) to keep as options until the list arrives."""
+    keep = "l.property" if property_only else "true"
+    return """
+function(lakes, keep) {
+    if (!lakes || !lakes.length) {
+        const ids = Array.isArray(keep) ? keep : (keep ? [keep] : []);
+        return ids.map(id => ({label: String(id), value: id}));
+    }
+    return lakes.filter(l => %s).map(l => ({label: l.label, value: l.value, search: l.search}));
+}
+""" % keep

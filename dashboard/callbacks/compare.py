@@ -11,8 +11,11 @@ from ..components import chart_error_values, chart_outputs, chart_values, info_a
 from ..context import current
 from ..ids import Compare as ids
 from ..ids import Shell
-from .common import note_api_error, query_string, skip_when_api_goes_down
-from .lake import OPTIONS_JS
+from ..apistatus import note_api_error
+from .common import query_string, skip_when_api_goes_down
+from .common import options_js
+
+OPTIONS_JS = options_js()
 
 CHARTS = ((ids.SERIES, "compare-series"), (ids.DISTRIBUTION, "compare-distribution"), (ids.LATEST, "compare-latest"))
 

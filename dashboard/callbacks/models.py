@@ -10,7 +10,8 @@ from ..components import error_alert
 from ..ids import Models as ids
 from ..ids import Shell
 from ..views.models import model_card
-from .common import note_api_error, skip_when_api_goes_down
+from ..apistatus import note_api_error
+from .common import skip_when_api_goes_down
 
 
 def models_view(client) -> tuple:

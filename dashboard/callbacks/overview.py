@@ -12,7 +12,8 @@ from ..context import current
 from ..ids import Overview as ids
 from ..ids import Shell
 from ..metrics import metric_info
-from .common import note_api_error, query_string, skip_when_api_goes_down
+from ..apistatus import note_api_error
+from .common import query_string, skip_when_api_goes_down
 
 MAP, WATERSHEDS, COUNTIES = "overview-map", "watershed-properties", "county-grades"
 

@@ -14,8 +14,9 @@ from .. import batch, data
 from ..components import error_alert
 from ..ids import Predict as ids
 from ..ids import Shell
-from .common import note_api_error, query_string, skip_when_api_goes_down
-from .lake import options_js
+from ..apistatus import note_api_error
+from .common import query_string, skip_when_api_goes_down
+from .common import options_js
 
 SCENARIO_METRICS = ["secchi_mean_m", "phosphorus_mean_mg_l", "median_sale_value_usd"]
 

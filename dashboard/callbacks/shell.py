@@ -8,7 +8,8 @@ from model_client import LakeApiError
 from .. import data
 from ..components import error_message
 from ..ids import Chart, Shell
-from .common import down_banner, note_api_error, skip_when_api_goes_down
+from ..apistatus import down_banner, note_api_error
+from .common import skip_when_api_goes_down
 
 THEME_JS = """
 function(checked, _ts, stored) {

@@ -5,7 +5,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ..components import chart_card
+from ..context import current
 from ..ids import Lake as ids
+from ..lakepage import lake_content
 from ..metrics import NUMERIC_METRICS, metric_info
 
 
@@ -13,8 +15,13 @@ def title(lake_id=None, **_):
     return f"Lake {lake_id}" if lake_id else "Lake"
 
 
-def layout(lake_id=None, metric=None, **_):
+def layout(lake_id=None, metric=None, theme=None, **_):
+    """The whole page for one lake, charts included: rendered on navigation in one round trip
+    (``theme`` comes from the browser's stored choice via the router's extra inputs)."""
     metric = metric if metric in NUMERIC_METRICS else "secchi_mean_m"
+    ctx = current()
+    content = lake_content(ctx.client, ctx.dash, lake_id, theme, ctx.public_base(), metric) if lake_id else {}
+    heading, facts, trend, alert = content.get("header") or (f"Lake {lake_id or ''}", None, None, None)
     benchmark_control = dbc.Row([
         dbc.Col(dbc.Label("Metric", html_for=ids.BENCHMARK_METRIC, className="small mb-0"), width="auto",
                 className="d-flex align-items-center"),
@@ -25,33 +32,36 @@ def layout(lake_id=None, metric=None, **_):
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STORE, data=lake_id),
         dbc.Row([
-            dbc.Col(html.H1(id=ids.FACTS + "-name", children=f"Lake {lake_id or ''}", className="h3"), md=7),
+            dbc.Col(html.H1(id=ids.FACTS + "-name", children=heading, className="h3"), md=7),
             dbc.Col([dbc.Label("Open another lake", html_for=ids.SELECT, className="small mb-1"),
                      dcc.Dropdown([{"label": lake_id, "value": lake_id}] if lake_id else [], lake_id, id=ids.SELECT, placeholder="Type a lake name or DOW id",
                                   clearable=False)], md=5),
         ], className="mb-2"),
-        html.Div(id=ids.ALERT),
+        html.Div(alert, id=ids.ALERT),
         dbc.Row([
             dbc.Col(dbc.Card([dbc.CardHeader(html.H2("Facts", className="h6 mb-0")),
-                              dbc.CardBody(dcc.Loading(html.Div(id=ids.FACTS), type="circle", delay_show=200))],
+                              dbc.CardBody(dcc.Loading(html.Div(facts, id=ids.FACTS), type="circle",
+                                                       delay_show=200))],
                              className="mb-3 h-100"), lg=5),
             dbc.Col(dbc.Card([dbc.CardHeader(html.H2("Trend in words", className="h6 mb-0")),
-                              dbc.CardBody([dcc.Loading(html.Div(id=ids.TREND), type="circle", delay_show=200),
+                              dbc.CardBody([dcc.Loading(html.Div(trend, id=ids.TREND), type="circle", delay_show=200),
                                             dbc.Button("Download this lake's data (CSV)", id=ids.CSV_BUTTON,
                                                        color="primary", outline=True, size="sm", className="mt-2"),
                                             dcc.Download(id=ids.CSV_DOWNLOAD)])],
                              className="mb-3 h-100"), lg=7),
         ], className="mb-3"),
-        chart_card(ids.CLARITY, "Secchi depth and phosphorus over the years", height=460,
+        chart_card(ids.CLARITY, "Secchi depth and phosphorus over the years", height=460, values=content.get(ids.CLARITY),
                    description="Error bars: standard deviation across the season's readings. The dotted line is the "
                                "model's fit; the dashed line and band are the forecast and its interval. "
                                "Phosphorus has no forecast model."),
         dbc.Row([
-            dbc.Col(chart_card(ids.GRADES, "Seasonal grade by year", height=220), lg=6),
+            dbc.Col(chart_card(ids.GRADES, "Seasonal grade by year", height=220, values=content.get(ids.GRADES)), lg=6),
             dbc.Col(chart_card(ids.VALUE, "Median sale value of nearby properties", height=380,
+                               values=content.get(ids.VALUE),
                                description="Error bars: half the inter-quartile range. Model: the property-value "
                                            "model's prediction for that year's conditions."), lg=6),
         ]),
-        chart_card(ids.ICEOUT, "Ice-out history", height=400),
-        chart_card(ids.BENCHMARK, "Compared with the county and watershed", height=400, controls=benchmark_control),
+        chart_card(ids.ICEOUT, "Ice-out history", height=400, values=content.get(ids.ICEOUT)),
+        chart_card(ids.BENCHMARK, "Compared with the county and watershed", height=400, controls=benchmark_control,
+                   values=content.get(ids.BENCHMARK)),
     ])

@@ -6,6 +6,7 @@ copied URL, the what-if slider, an embed page, and the API going away mid-sessio
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -24,6 +25,14 @@ def _start(browser, app, path: str = "/") -> None:
 
 def _wait(browser, condition, timeout: float = TIMEOUT, message: str = ""):
     return WebDriverWait(browser.driver, timeout, poll_frequency=0.1).until(lambda d: condition(), message)
+
+
+def _text(browser, selector: str) -> str:
+    """Text of an element that callbacks may be re-rendering (stale or missing reads as "")."""
+    try:
+        return browser.driver.find_element(By.CSS_SELECTOR, selector).text
+    except (StaleElementReferenceException, NoSuchElementException):
+        return ""
 
 
 def _trace_names(browser, graph_id: str) -> list[str]:
@@ -94,20 +103,21 @@ def _lake_year_that_moves(api_client, tables) -> tuple[str, int, float]:
 def test_whatif_slider_changes_the_prediction(browser, app_for, live_api, api_client, tables):
     lake_id, year, target = _lake_year_that_moves(api_client, tables)
     _start(browser, app_for(live_api), f"/predict?lake={lake_id}&year={year}")
-    value = browser.wait_for_element("#predict-value", timeout=TIMEOUT)
-    before = value.text
-    baseline = browser.find_element("#predict-baseline").text
+    browser.wait_for_element("#predict-value", timeout=TIMEOUT)
+    _wait(browser, lambda: _text(browser, "#predict-value").startswith("$"), message="no prediction")
+    before = _text(browser, "#predict-value")
+    baseline = _text(browser, "#predict-baseline")
     assert before == baseline and before.startswith("$")
     box = browser.find_element("#predict-secchi input[type=number]")
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(target), Keys.TAB)             # the number box commits on blur
     expected = api_client.property_value_scenario(lake_id, year, secchi_mean_m=target,
                                                   phosphorus_mean_mg_l=None)
-    _wait(browser, lambda: browser.find_element("#predict-value").text != before, message="prediction unchanged")
-    assert browser.find_element("#predict-baseline").text == baseline
+    _wait(browser, lambda: _text(browser, "#predict-value") not in ("", before), message="prediction unchanged")
+    assert _text(browser, "#predict-baseline") == baseline
     assert f"secchi={target:g}" in browser.driver.current_url
-    assert browser.find_element("#predict-difference").text not in ("$0 (+0.0%)", "n/a")
-    assert expected.version in browser.find_element("#predict-model").text
+    assert _text(browser, "#predict-difference") not in ("$0 (+0.0%)", "n/a", "")
+    assert expected.version in _text(browser, "#predict-model")
 
 
 def test_embed_page_renders_the_chart(browser, app_for, live_api, tables):

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import charts
 from dashboard.callbacks import compare as compare_cb
-from dashboard.callbacks import lake as lake_cb
+from dashboard import lakepage as lake_cb
 from dashboard.callbacks import models as models_cb
 from dashboard.callbacks import overview as overview_cb
 from dashboard.callbacks import predict as predict_cb
