@@ -70,9 +70,13 @@ class ServedModel:
         if not np.all(np.isfinite(pred.value)):
             raise ValueError("smoke prediction is not a finite number")
         if self.fast is not None:
-            value, lower, upper = self.fast.predict_interval(columns, 1)
-            same = np.allclose(value, pred.value, rtol=1e-9, atol=1e-9) and \
-                (lower is None) == (pred.lower is None)
+            try:
+                value, lower, upper = self.fast.predict_interval(columns, 1)
+                same = np.allclose(value, pred.value, rtol=1e-9, atol=1e-9) and \
+                    (lower is None) == (pred.lower is None)
+            except Exception:  # an accelerator that breaks must not take a good model down
+                log.exception("model %s %s: fast path failed", self.name, self.version)
+                same = False
             if not same:
                 log.warning("model %s %s: fast path disagrees with the pipeline; disabled", self.name, self.version)
                 self.fast = None
