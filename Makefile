@@ -56,8 +56,12 @@ run: train
 test: setup system-deps
 	$(BIN)/python -m pytest
 
-bench: setup
+# Benchmarks print figures (medians, ratios against an in-process baseline); they assert nothing.
+# bench/client_calls.py needs a running API (make run in another shell).
+bench: setup system-deps
 	$(BIN)/python bench/train.py
+	OMP_NUM_THREADS=1 $(BIN)/python bench/api.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf data registry .pytest_cache
