@@ -318,6 +318,14 @@ def benchmark_figure(lake: pd.DataFrame | None, groups: Sequence[tuple[str, pd.D
 
 
 # -- overview ----------------------------------------------------------------------------------
+def offline_map_style(template: str) -> dict:
+    """A MapLibre style with only a background layer: needs no tile server, glyphs or sprites (this
+    dashboard must work offline), and follows the light/dark theme."""
+    colour = "#1b1e23" if template == DARK else "#f4f6f8"
+    return {"version": 8, "name": "offline", "sources": {},
+            "layers": [{"id": "background", "type": "background", "paint": {"background-color": colour}}]}
+
+
 def map_view(lat: np.ndarray, lon: np.ndarray) -> dict:
     """Centre and zoom that fit the points (Web-Mercator zoom from the larger extent)."""
     lat, lon = lat[np.isfinite(lat)], lon[np.isfinite(lon)]
@@ -376,7 +384,7 @@ def overview_map_figure(frame: pd.DataFrame | None, metric: str, year: int | Non
                 marker={"size": 11, "color": GRADE_COLORS[grade]}))
     focus = present if len(present) else located   # fit the lakes that have the metric
     view = map_view(_column(focus, "latitude"), _column(focus, "longitude"))
-    fig.update_layout(map={"style": "white-bg", **view}, uirevision=f"{metric}", height=520,
+    fig.update_layout(map={"style": offline_map_style(template), **view}, uirevision=f"{metric}", height=520,
                       legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0, "xanchor": "left"},
                       margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
     return _finish(fig, template, title)

@@ -138,7 +138,8 @@ def test_overview_map_colours_lakes_by_metric_and_greys_missing(tables):
     grey = _trace(fig, "No secchi depth in 2014")
     assert len(grey.lat) == len(frame) - len(with_value)
     assert {row[0] for row in coloured.customdata} == set(with_value["lake_id"])
-    assert fig.layout.map.style == "white-bg"
+    style = fig.layout.map.style                    # no tiles: a background layer only (offline)
+    assert style["sources"] == {} and [layer["type"] for layer in style["layers"]] == ["background"]
 
 
 def test_overview_map_reverses_scale_when_lower_is_better_and_grades_are_categories(tables):
