@@ -7,6 +7,8 @@ client's typed error, which the caller turns into an alert or an HTTP error.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -290,7 +292,10 @@ CHARTS: dict[str, ChartSpec] = {s.name: s for s in (
 
 
 def build_chart(name: str, client, params: ChartParams | Mapping[str, str], ds: DashboardSettings) -> ChartResult:
-    """Validate and build chart ``name``; ``ChartParamError`` for bad input, ``LakeApiError`` from the API."""
+    """Validate and build chart ``name``; ``ChartParamError`` for bad input, ``LakeApiError`` from the API.
+
+    With a caching client (``CachedLakeApiClient``) a complete chart is memoized in the same cache, keyed
+    on the API state token like the answers it was drawn from; charts with notes (a part failed) are not."""
     spec = CHARTS.get(name)
     if spec is None:
         raise ChartParamError(f"unknown chart {name!r}; charts: {', '.join(CHARTS)}", status=404)
@@ -299,7 +304,33 @@ def build_chart(name: str, client, params: ChartParams | Mapping[str, str], ds: 
     if missing:
         raise ChartParamError(f"chart {name} needs {', '.join(missing)}",
                               [{"loc": ["query", m], "msg": "field required"} for m in missing])
+    key = _cache_key(client, name, p, ds)
+    hit = _cache_op(client, "get", key) if key else None
+    if hit:
+        return ChartResult(go.Figure(hit["figure"], _validate=False), hit["title"], hit["filename"])
     try:
-        return spec.build(client, p, ds)
+        result = spec.build(client, p, ds)
     except NotFound as exc:
         raise ChartParamError(str(exc), [{"loc": ["query"], "msg": str(exc)}], status=404) from None
+    if key and not result.notes:
+        _cache_op(client, "set", key, {"figure": result.figure.to_plotly_json(), "title": result.title,
+                                       "filename": result.filename}, getattr(client, "ttl", 300))
+    return result
+
+
+def _cache_key(client, name: str, p: ChartParams, ds: DashboardSettings) -> str | None:
+    if not hasattr(client, "cache") or not hasattr(client, "state_token"):
+        return None
+    token = client.state_token()          # raises like any call when the API is unreachable
+    if token is None:
+        return None
+    blob = json.dumps([name, p.model_dump(mode="json"), ds.forecast_horizon, token], sort_keys=True)
+    return "chart:" + hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def _cache_op(client, op: str, *args):
+    """A cache failure (e.g. Redis down) must never break a chart: it only costs the rebuild."""
+    try:
+        return getattr(client.cache, op)(*args)
+    except Exception:  # noqa: BLE001 - any backend error
+        return None
