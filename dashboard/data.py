@@ -6,6 +6,7 @@ rankings, key figures, sentences) so they can be tested on frames built from the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -209,6 +210,12 @@ def lake_csv(series: pd.DataFrame, iceout: pd.DataFrame | None, lake: dict) -> s
     for key in ("lake_id", "display_id", "name"):
         data.insert(list(("lake_id", "display_id", "name")).index(key), key, lake.get(key))
     return data.to_csv(index=False)
+
+
+def normalize_lake_id(raw: str | None) -> str | None:
+    """``27013300`` or ``27-0133-00`` -> ``27013300``; None when it is not a DOW number."""
+    match = re.fullmatch(r"\s*(\d{2})-?(\d{4})-?(\d{2})\s*", raw or "")
+    return "".join(match.groups()) if match else None
 
 
 def known_metric(metric: str | None, default: str) -> str:

@@ -84,7 +84,10 @@ def lake_header(client, lake_id: str | None) -> tuple:
 
 def chart_view(client, ds, cid: str, lake_id: str | None, theme: str | None, base: str, metric: str | None = None):
     chart = CHART_IDS[cid]
-    params = charts.ChartParams(lake=lake_id, theme=theme if theme in ("light", "dark") else "light",
+    theme = theme if theme in ("light", "dark") else "light"
+    if not data.normalize_lake_id(lake_id or ""):
+        return not_a_lake_id(str(lake_id), ds, theme)[cid]
+    params = charts.ChartParams(lake=data.normalize_lake_id(lake_id), theme=theme,
                                 metric=metric if chart == "lake-benchmark" else None)
     try:
         result = charts.build_chart(chart, client, params, ds)
@@ -105,8 +108,21 @@ def csv_download(client, lake_id: str) -> dict:
 
 
 
+def not_a_lake_id(raw: str, ds, theme: str | None) -> dict:
+    """The page for a path that is not a DOW number: say so everywhere, ask the API nothing."""
+    message = f"{raw!r} is not a lake id: use the 8-digit DOW number, e.g. 27013300 or 27-0133-00"
+    exc = charts.ChartParamError(message)
+    header = (f"Lake {raw}", None, None, dbc.Alert([message + ". ", dcc.Link("Find a lake on the overview", href="/")],
+                                                   color="warning"))
+    template = charts.figures.template_for(theme)
+    return {"header": header, **{cid: chart_error_values(exc, template, ds) for cid in CHART_IDS}}
+
+
 def lake_content(client, ds, lake_id: str | None, theme: str | None, base: str, metric: str | None) -> dict:
     """Everything the page shows for ``lake_id``: {"header": (...), chart id: chart values}, fetched in parallel."""
+    if lake_id and not data.normalize_lake_id(lake_id):
+        return not_a_lake_id(lake_id, ds, theme)
+    lake_id = data.normalize_lake_id(lake_id) if lake_id else None
     jobs = {"header": lambda: lake_header(client, lake_id)}
     if lake_id:
         for cid in CHART_IDS:

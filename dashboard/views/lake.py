@@ -7,6 +7,7 @@ from dash import dcc, html
 from ..components import chart_card
 from ..context import current
 from ..ids import Lake as ids
+from ..data import normalize_lake_id
 from ..lakepage import lake_content
 from ..metrics import NUMERIC_METRICS, metric_info
 
@@ -30,7 +31,7 @@ def layout(lake_id=None, metric=None, theme=None, **_):
     ], className="g-2 mb-2")
     return html.Div([
         dcc.Location(id=ids.URL, refresh=False),
-        dcc.Store(id=ids.STORE, data=lake_id),
+        dcc.Store(id=ids.STORE, data=normalize_lake_id(lake_id) or lake_id),
         dbc.Row([
             dbc.Col(html.H1(id=ids.FACTS + "-name", children=heading, className="h3"), md=7),
             dbc.Col([dbc.Label("Open another lake", html_for=ids.SELECT, className="small mb-1"),

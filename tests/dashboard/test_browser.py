@@ -5,6 +5,8 @@ copied URL, the what-if slider, an embed page, and the API going away mid-sessio
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -61,6 +63,13 @@ def test_overview_opens_a_lake_page_with_its_series(browser, app_for, live_api, 
           message="clarity chart not drawn")
     browser.wait_for_contains_text("#lake-facts-name", name, timeout=TIMEOUT)
     assert any(n.startswith("Grade ") for n in _trace_names(browser, "lake-grades-graph"))
+    svg_button = browser.driver.find_element(By.XPATH, "//*[@id='lake-clarity-graph']/ancestor::div[contains("
+                                                       "@class, 'card-body')]//button[text()='SVG']")
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", svg_button)
+    svg_button.click()                                        # the SVG export, file named after the lake
+    svg = Path(browser.download_path) / f"lake-{lake_id}-clarity.svg"
+    _wait(browser, lambda: svg.is_file() and svg.stat().st_size > 1000, message="no SVG downloaded")
+    assert svg.read_text().lstrip().startswith("<svg")
     browser.driver.back()                                   # back to the overview
     browser.wait_for_text_to_equal("#kpi-lakes", f"{len(tables.lakes):,}", timeout=TIMEOUT)
     assert _no_severe_logs(browser) == []

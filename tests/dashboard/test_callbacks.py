@@ -249,3 +249,13 @@ def test_api_down_gives_alerts_not_tracebacks(dead_client, dash_settings):
     assert cards is None and "not reachable" in _text(alert)
     card, alert = predict_cb.scenario_view(dead_client, "27013300", 2010, 2.0, None)
     assert "not reachable" in _text(alert)
+
+
+def test_lake_page_for_a_bad_or_dashed_id(api_client, dash_settings, tables):
+    bad = lake_cb.lake_content(api_client, dash_settings, "abc", None, BASE, None)
+    assert "'abc' is not a lake id" in _text(bad["header"][3])
+    assert all(is_no_data(bad[cid][0]) for cid in lake_cb.CHART_IDS)
+    lake = tables.lakes[tables.lakes["has_water_quality"]].iloc[0]
+    dashed = lake_cb.lake_content(api_client, dash_settings, lake["display_id"], "dark", BASE, None)
+    assert dashed["header"][0] == f"{lake['name']} ({lake['display_id']})"
+    assert not is_no_data(dashed["lake-clarity"][0])
