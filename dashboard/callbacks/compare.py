@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, no_update
+from dash import Input, Output, no_update
 
 from model_client import LakeApiError
 
@@ -13,7 +13,7 @@ from ..ids import Compare as ids
 from ..ids import Shell
 from ..apistatus import note_api_error
 from .common import query_string, skip_when_api_goes_down
-from .common import options_js
+from .common import options_inputs, options_js
 
 OPTIONS_JS = options_js()
 
@@ -54,8 +54,8 @@ def compare_view(client, ds, lakes: list[str] | None, metric: str | None, theme:
 
 
 def register(app, client, ds) -> None:
-    app.clientside_callback(OPTIONS_JS, Output(ids.LAKES, "options"), Input(Shell.LAKES_STORE, "data"),
-                            State(ids.LAKES, "value"))
+    app.clientside_callback(OPTIONS_JS, Output(ids.LAKES, "options"),
+                            *options_inputs(ids.LAKES, Shell.LAKES_STORE))
 
     @app.callback(
         Output(ids.LAKES, "value"), Output(ids.ALERT, "children"),

@@ -13,7 +13,7 @@ from ..ids import Lake as ids
 from ..ids import Shell
 from ..lakepage import chart_view, csv_download, lake_header
 from ..apistatus import note_api_error
-from .common import options_js, query_string, skip_when_api_goes_down
+from .common import options_inputs, options_js, query_string, skip_when_api_goes_down
 
 OPTIONS_JS = options_js()
 
@@ -55,8 +55,8 @@ def register(app, client, ds) -> None:
     def _url(metric):
         return query_string({"metric": metric if metric != "secchi_mean_m" else None})
 
-    app.clientside_callback(OPTIONS_JS, Output(ids.SELECT, "options"), Input(Shell.LAKES_STORE, "data"),
-                            Input(ids.STORE, "data"))
+    app.clientside_callback(OPTIONS_JS, Output(ids.SELECT, "options"),
+                            *options_inputs(ids.SELECT, Shell.LAKES_STORE))
 
     @app.callback(Output(Shell.NAV_LOCATION, "pathname", allow_duplicate=True), Input(ids.SELECT, "value"),
                   State(ids.STORE, "data"), prevent_initial_call=True)

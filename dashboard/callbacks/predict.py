@@ -16,7 +16,7 @@ from ..ids import Predict as ids
 from ..ids import Shell
 from ..apistatus import note_api_error
 from .common import query_string, skip_when_api_goes_down
-from .common import options_js
+from .common import options_inputs, options_js
 
 SCENARIO_METRICS = ["secchi_mean_m", "phosphorus_mean_mg_l", "median_sale_value_usd"]
 
@@ -149,8 +149,7 @@ def batch_view(client, ds, contents: str | None, filename: str | None) -> tuple:
 
 def register(app, client, ds) -> None:
     app.clientside_callback(
-        options_js(property_only=True),
-        Output(ids.LAKE, "options"), Input(Shell.LAKES_STORE, "data"), State(ids.LAKE, "value"))
+        options_js(property_only=True), Output(ids.LAKE, "options"), *options_inputs(ids.LAKE, Shell.LAKES_STORE))
 
     @app.callback(
         Output(ids.YEAR, "options"), Output(ids.YEAR, "value"), Output(ids.SECCHI, "value"),
