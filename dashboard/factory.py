@@ -74,9 +74,7 @@ def create_dash_app(settings: Settings, *, env: Mapping[str, str] | None = None,
         on_error=_on_callback_error,
         # Page layouts get the stored theme, so a page can be rendered whole (charts included) at once.
         routing_callback_inputs={"theme": State(Shell.THEME_STORE, "data")},
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
-                   {"name": "description", "content": "Minnesota lakes: clarity, phosphorus, grades, ice-out "
-                                                      "and property values, with forecasts"}],
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],  # descriptions: pages/
     )
     app.index_string = layout.INDEX_STRING
     app.layout = layout.shell(ds)

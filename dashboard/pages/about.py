@@ -3,5 +3,8 @@ import dash
 
 from dashboard.views import about
 
-dash.register_page(__name__, path="/about", name="About", title="About the Minnesota Lake Dashboard", order=5,
+DESCRIPTION = "What the lake metrics mean, where the data comes from, and the caveats."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path="/about", name="About", title="About the Minnesota Lake Dashboard", order=5,
                    layout=about.layout)

@@ -3,5 +3,8 @@ import dash
 
 from dashboard.views import compare
 
-dash.register_page(__name__, path="/compare", name="Compare", title="Compare Minnesota lakes", order=2,
+DESCRIPTION = "Compare up to 8 Minnesota lakes side by side."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path="/compare", name="Compare", title="Compare Minnesota lakes", order=2,
                    layout=compare.layout)

@@ -3,5 +3,8 @@ import dash
 
 from dashboard.views import lake
 
-dash.register_page(__name__, path_template="/lake/<lake_id>", name="Lake", order=1, layout=lake.layout,
+DESCRIPTION = "One lake: clarity and phosphorus over the years with forecasts, grades, property values, ice-out."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path_template="/lake/<lake_id>", name="Lake", order=1, layout=lake.layout,
                    title=lake.title)

@@ -3,4 +3,7 @@ import dash
 
 from dashboard.views import models
 
-dash.register_page(__name__, path="/models", name="Models", title="Model cards", order=4, layout=models.layout)
+DESCRIPTION = "The models behind the dashboard: versions, quality against baselines, features and data."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path="/models", name="Models", title="Model cards", order=4, layout=models.layout)

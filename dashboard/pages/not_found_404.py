@@ -3,4 +3,7 @@ import dash
 
 from dashboard.views import about
 
-dash.register_page(__name__, path="/404", name="Not found", title="Page not found", layout=about.not_found)
+DESCRIPTION = "Page not found."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path="/404", name="Not found", title="Page not found", layout=about.not_found)

@@ -3,5 +3,8 @@ import dash
 
 from dashboard.views import overview
 
-dash.register_page(__name__, path="/", name="Overview", title="Minnesota lakes: overview", order=0,
+DESCRIPTION = "Every Minnesota lake on a map: clarity, phosphorus, grades, property values and ice-out by year."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path="/", name="Overview", title="Minnesota lakes: overview", order=0,
                    layout=overview.layout)

@@ -3,5 +3,8 @@ import dash
 
 from dashboard.views import predict
 
-dash.register_page(__name__, path="/predict", name="Predict", title="Predict property values", order=3,
+DESCRIPTION = "What clearer water could be worth: predicted property values, and batch predictions from a file."
+
+dash.register_page(__name__, description=DESCRIPTION,
+                   path="/predict", name="Predict", title="Predict property values", order=3,
                    layout=predict.layout)

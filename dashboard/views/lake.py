@@ -35,7 +35,8 @@ def layout(lake_id=None, metric=None, theme=None, **_):
         dbc.Row([
             dbc.Col(html.H1(id=ids.FACTS + "-name", children=heading, className="h3"), md=7),
             dbc.Col([dbc.Label("Open another lake", html_for=ids.SELECT, className="small mb-1"),
-                     dcc.Dropdown([{"label": lake_id, "value": lake_id}] if lake_id else [], lake_id, id=ids.SELECT, placeholder="Type a lake name or DOW id",
+                     dcc.Dropdown([{"label": lake_id, "value": lake_id}] if lake_id else [], lake_id, id=ids.SELECT,
+                                  placeholder="Type a lake name or DOW id",
                                   clearable=False)], md=5),
         ], className="mb-2"),
         html.Div(alert, id=ids.ALERT),
@@ -51,7 +52,8 @@ def layout(lake_id=None, metric=None, theme=None, **_):
                                             dcc.Download(id=ids.CSV_DOWNLOAD)])],
                              className="mb-3 h-100"), lg=7),
         ], className="mb-3"),
-        chart_card(ids.CLARITY, "Secchi depth and phosphorus over the years", height=460, values=content.get(ids.CLARITY),
+        chart_card(ids.CLARITY, "Secchi depth and phosphorus over the years", height=460,
+                   values=content.get(ids.CLARITY),
                    description="Error bars: standard deviation across the season's readings. The dotted line is the "
                                "model's fit; the dashed line and band are the forecast and its interval. "
                                "Phosphorus has no forecast model."),
