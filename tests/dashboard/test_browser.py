@@ -70,6 +70,20 @@ def test_overview_opens_a_lake_page_with_its_series(browser, app_for, live_api, 
     svg = Path(browser.download_path) / f"lake-{lake_id}-clarity.svg"
     _wait(browser, lambda: svg.is_file() and svg.stat().st_size > 1000, message="no SVG downloaded")
     assert svg.read_text().lstrip().startswith("<svg")
+    other = tables.lakes[tables.lakes["has_iceout"] & ~tables.lakes["has_water_quality"]].iloc[0]
+    browser.driver.execute_script("window.scrollTo(0, 0);")
+    browser.find_element("#lake-select").click()              # open another lake by typing its name
+    browser.find_element(".dash-dropdown-search").send_keys(
+        other["display_id"])
+    wanted = f"{other['name']} ({other['display_id']}"
+    _wait(browser, lambda: any(o.text.startswith(wanted) for o in browser.driver.find_elements(
+        By.CSS_SELECTOR, ".dash-dropdown-option")), message="lake not offered")
+    next(o for o in browser.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")
+         if o.text.startswith(wanted)).click()
+    _wait(browser, lambda: browser.driver.current_url.endswith(f"/lake/{other['lake_id']}"), message="no switch")
+    _wait(browser, lambda: "Ice-out, observed" in _trace_names(browser, "lake-iceout-graph"), message="no ice-out")
+    browser.driver.back()
+    _wait(browser, lambda: browser.driver.current_url.endswith(f"/lake/{lake_id}"), message="back failed")
     browser.driver.back()                                   # back to the overview
     browser.wait_for_text_to_equal("#kpi-lakes", f"{len(tables.lakes):,}", timeout=TIMEOUT)
     assert _no_severe_logs(browser) == []
