@@ -203,7 +203,8 @@ def grade_strip_figure(series: pd.DataFrame | None, *, template: str = LIGHT, ti
         fig.add_trace(go.Bar(
             x=rows["year"], y=[1] * len(rows), name=f"Grade {grade}", text=[grade] * len(rows),
             textposition="inside", insidetextanchor="middle",
-            textfont={"color": GRADE_TEXT[grade], "size": 16}, marker={"color": GRADE_COLORS[grade]},
+            textfont={"color": GRADE_TEXT[grade], "size": 16},
+            marker={"color": GRADE_COLORS[grade], "line": {"color": "#3a3a3a", "width": 1}},
             hovertemplate=f"%{{x}}: grade {grade}<extra></extra>", width=0.9))
     fig.update_layout(
         barmode="overlay", bargap=0.05, height=200,
@@ -365,6 +366,10 @@ def overview_map_figure(frame: pd.DataFrame | None, metric: str, year: int | Non
             lat=_num(missing["latitude"]), lon=_num(missing["longitude"]), mode="markers",
             name=f"No {info.label.lower()} in {year}", customdata=hover(missing),
             marker={"size": 7, "color": NO_DATA_COLOR, "opacity": 0.6}, hovertemplate=template_hover))
+    if len(present):   # a dark ring under each coloured point: bright viridis yellow on a light map needs it
+        fig.add_trace(go.Scattermap(
+            lat=_num(present["latitude"]), lon=_num(present["longitude"]), mode="markers", hoverinfo="skip",
+            showlegend=False, name="outline", marker={"size": 14, "color": "#3a3a3a" if template != DARK else "#d0d0d0"}))
     if info.numeric and len(present):
         reverse = info.better == "lower"   # bright (yellow) always means the better end
         fig.add_trace(go.Scattermap(
