@@ -190,3 +190,114 @@ def property_value_scenario(model, tables, lake_id: str, year: int, secchi_mean_
     return {"lake_id": lake_id, "year": int(year), "model": model.name, "version": model.version, "unit": model.unit,
             "baseline": baseline, "scenario": changed, "difference": difference,
             "difference_pct": 100.0 * difference / baseline["value"]}
+
+
+# -- model values for every observed year ------------------------------------------------------
+@dataclass(frozen=True)
+class ModelValues:
+    """A model's value for each year in which a lake's target was observed.
+
+    ``values``: year, observed (the target that year), value, lower, upper (intervals NaN without one).
+    ``skipped``: observed years the model cannot value, ``{"year", "reason", "missing"}`` (feature names).
+    """
+
+    target: str
+    unit: str
+    interval_level: float | None
+    values: pd.DataFrame
+    skipped: list[dict[str, Any]]
+
+
+#: Words for the measurements behind required features, so a skipped year reads "phosphorus not measured".
+_MEASUREMENTS = (("phosphorus", "phosphorus"), ("secchi", "Secchi depth"))
+
+
+def missing_reason(missing: list[str]) -> str:
+    """Why a year has no model value, from the required features it lacks (in plain words)."""
+    parts, rest = [], list(missing)
+    for key, label in _MEASUREMENTS:
+        names = [m for m in missing if key in m]
+        if not names:
+            continue
+        rest = [m for m in rest if m not in names]
+        only_spread = all(n.endswith("_std") or "_std_" in n for n in names)
+        parts.append(f"{label} spread not measured (fewer than two readings)" if only_spread
+                     else f"{label} not measured")
+    parts += [f"{m} missing" for m in rest]
+    return "; ".join(parts)
+
+
+def _values_frame(years, observed, prediction=None) -> pd.DataFrame:
+    frame = _empty() if prediction is None else _interval_frame(years, prediction)
+    frame.insert(1, "observed", np.asarray(observed, dtype=float))
+    return frame
+
+
+def _property_values(model, tables, lake_id: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    target = model.manifest.get("target") or F.PROPERTY_VALUE_TARGET
+    ly = tables.lake_years
+    rows = ly[(ly["lake_id"] == lake_id) & ly[target].notna()].sort_values("year").reset_index(drop=True)
+    required = [f["name"] for f in model.features if f["required"]]
+    lacking = rows[required].isna()
+    skipped = []
+    for i in rows.index[lacking.any(axis=1)]:
+        missing = [n for n in required if lacking.at[i, n]]
+        skipped.append({"year": int(rows.at[i, "year"]), "missing": missing, "reason": missing_reason(missing)})
+    ok = rows[~lacking.any(axis=1)].reset_index(drop=True)
+    if ok.empty:
+        return _values_frame([], []), skipped
+    pred = model.predict(ok[[f["name"] for f in model.features]])
+    return _values_frame(ok["year"], ok[target], pred), skipped
+
+
+def _secchi_values(model, tables, lake_id: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    window = int(model.manifest["config"]["model"].get("window_years", 3))
+    history = F.lake_history(tables, lake_id)
+    observed = history.dropna(subset=["secchi_mean_m"])
+    rows = pd.DataFrame(F.secchi_lake_rows(history, F.morphometry(tables, lake_id), window))
+    fitted = set() if rows.empty else set(rows["year"].astype(int))
+    skipped = [{"year": int(y), "missing": ["secchi_last_m"],
+                "reason": "Secchi depth not measured the year before"}
+               for y in observed["year"] if int(y) not in fitted]
+    if rows.empty:
+        return _values_frame([], []), skipped
+    return _values_frame(rows["year"], rows[F.SECCHI_TARGET], model.predict(rows)), skipped
+
+
+def _iceout_values(model, tables, lake_id: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    lake = _check_lake(tables, lake_id)
+    ice = tables.ice_out
+    rows = ice[ice["lake_id"] == lake_id].sort_values("year")
+    min_year = int(model.manifest["config"]["model"].get("min_year") or 0)
+    no_place = pd.isna(lake["latitude"]) or pd.isna(lake["longitude"])
+    skipped, years, observed = [], [], []
+    for year, doy in zip(rows["year"].astype(int), rows["doy"].astype(float)):
+        if no_place:
+            skipped.append({"year": int(year), "missing": ["latitude", "longitude"], "reason": "lake has no coordinates"})
+        elif year < min_year:
+            skipped.append({"year": int(year), "missing": [], "reason": f"before {min_year}, the model's first year"})
+        else:
+            years.append(int(year))
+            observed.append(doy)
+    if not years:
+        return _values_frame([], []), skipped
+    return _values_frame(years, observed, model.predict(F.iceout_rows(tables, lake_id, years))), skipped
+
+
+_MODEL_VALUES = {"property_value": _property_values, "secchi_forecast": _secchi_values, "iceout_doy": _iceout_values}
+
+
+def model_values(model, tables, lake_id: str) -> ModelValues:
+    """The model's value (with interval) for every year the lake's target was observed.
+
+    Years whose required features are missing are not predicted but listed in ``skipped`` with the
+    reason, so one unmeasured year never hides the others. One batch prediction per call.
+    """
+    _check_lake(tables, lake_id)
+    build = _MODEL_VALUES.get(model.name)
+    if build is None:
+        raise ForecastError(f"model {model.name!r} has no per-year values; one of {', '.join(_MODEL_VALUES)}")
+    values, skipped = build(model, tables, lake_id)
+    return ModelValues(target=model.manifest.get("target", ""), unit=model.unit,
+                       interval_level=model.manifest.get("interval", {}).get("level"), values=values,
+                       skipped=sorted(skipped, key=lambda s: s["year"]))

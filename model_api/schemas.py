@@ -110,6 +110,11 @@ class ForecastQuery(_Query):
     horizon: int = Field(3, ge=1, le=50, description="years ahead (maximum from config [api])")
 
 
+class ModelValuesQuery(_Query):
+    model: Literal["property_value", "secchi_forecast", "iceout_doy"] = Field(
+        description="the model whose value is wanted for each year the lake's target was observed")
+
+
 # -- lake responses -------------------------------------------------------------------------------
 class LatestValues(_Out):
     year: int | None
@@ -341,6 +346,31 @@ class ForecastResponse(_Out):
     observed: list[ObservedPoint]
     fitted: list[IntervalPoint]
     forecast: list[IntervalPoint]
+
+
+class ModelValuePoint(_Out):
+    year: int
+    observed: float | None = Field(description="the target observed that year (in unit)")
+    value: float | None = Field(description="the model's value from that year's features")
+    lower: float | None = None
+    upper: float | None = None
+
+
+class SkippedYear(_Out):
+    year: int
+    reason: str = Field(description="why the model gives no value, e.g. 'phosphorus not measured'")
+    missing: list[str] = Field(description="required features missing that year")
+
+
+class ModelValuesResponse(_Out):
+    lake_id: str
+    model: str
+    version: str
+    target: str
+    unit: str
+    interval_level: float | None
+    values: list[ModelValuePoint]
+    skipped: list[SkippedYear]
 
 
 # -- original API ------------------------------------------------------------------------------------

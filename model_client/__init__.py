@@ -30,12 +30,15 @@ from .types import (
     LakeYearTable,
     LatestValues,
     ModelInfo,
+    ModelValuePoint,
+    ModelValues,
     ObservedPoint,
     Prediction,
     PredictionBatch,
     Scenario,
     ScenarioPoint,
     SeriesMetric,
+    SkippedYear,
     Trend,
 )
 

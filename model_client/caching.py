@@ -27,8 +27,8 @@ from .settings import CacheSettings, client_settings
 log = logging.getLogger(__name__)
 
 #: Read methods whose answers depend only on their arguments and the API state token.
-CACHED_METHODS = ("list_lakes", "get_lake", "lake_years", "series", "ice_out", "trend", "forecast", "models",
-                  "model", "predict", "property_value_scenario", "aggregates")
+CACHED_METHODS = ("list_lakes", "get_lake", "lake_years", "series", "ice_out", "trend", "forecast", "model_values",
+                  "models", "model", "predict", "property_value_scenario", "aggregates")
 _MISSING = object()
 
 

@@ -290,6 +290,12 @@ class LakeApiClient:
         return self._get(f"/v1/lakes/{_path_segment('lake_id', lake_id)}/forecast", t.Forecast,
                          {"model": model, "horizon": horizon})
 
+    def model_values(self, lake_id: str, model: str = "property_value") -> t.ModelValues:
+        """The model's value with its interval for every year the lake's target was observed (one call);
+        years lacking a required feature come back in ``skipped`` with the reason."""
+        return self._get(f"/v1/lakes/{_path_segment('lake_id', lake_id)}/model-values", t.ModelValues,
+                         {"model": model})
+
     # -- models ---------------------------------------------------------------------------------
     def models(self) -> list[t.ModelInfo]:
         return self._get("/v1/models", _MODEL_LIST, unwrap="models")

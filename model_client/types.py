@@ -250,6 +250,43 @@ class Forecast(_Frozen):
         return _frame(rows, ["kind", "year", "value", "lower", "upper"])
 
 
+class ModelValuePoint(_Frozen):
+    """The model's value (with interval) for a year, next to the target observed that year."""
+
+    year: int
+    observed: float | None = None
+    value: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+
+
+class SkippedYear(_Frozen):
+    """An observed year the model could not value: ``reason`` in words, ``missing`` feature names."""
+
+    year: int
+    reason: str
+    missing: list[str] = Field(default_factory=list)
+
+
+class ModelValues(_Frozen):
+    """A model's value for every year a lake's target was observed; years it cannot value are in ``skipped``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", protected_namespaces=())
+    lake_id: str
+    model: str
+    version: str
+    target: str = ""
+    unit: str = ""
+    interval_level: float | None = None
+    values: list[ModelValuePoint] = Field(default_factory=list)
+    skipped: list[SkippedYear] = Field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """``year``, ``observed``, ``value``, ``lower``, ``upper`` (valued years only), sorted by year."""
+        frame = _frame([p.model_dump() for p in self.values], ["year", "observed", "value", "lower", "upper"])
+        return frame.sort_values("year", ignore_index=True)
+
+
 # -- models and predictions ---------------------------------------------------------------------
 class FeatureInfo(_Frozen):
     name: str

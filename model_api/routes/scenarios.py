@@ -6,7 +6,8 @@ from flask import Blueprint, g, jsonify
 from ..errors import NotFound, Unprocessable
 from ..lakedata import records
 from ..routing import api_route
-from ..schemas import ForecastQuery, ForecastResponse, ScenarioRequest, ScenarioResponse
+from ..schemas import (ForecastQuery, ForecastResponse, ModelValuesQuery, ModelValuesResponse, ScenarioRequest,
+                       ScenarioResponse)
 from ..serving import FastModelView
 from .common import api_settings, require_lakes, require_model, snapshot
 from .lakes import LAKE_ID, find_lake
@@ -52,6 +53,33 @@ def forecast(lake_id: str, query: ForecastQuery):
         "interval_level": result.interval_level,
         "observed": records(result.observed, ["year", "value"]),
         "fitted": records(result.fitted, cols), "forecast": records(result.forecast, cols),
+    })
+
+
+@api_route(bp, "/lakes/<lake_id>/model-values", summary="A model's value for every year the lake was observed",
+           tags=["forecasts"], query=ModelValuesQuery, response=ModelValuesResponse, errors=(404, 422, 503),
+           cacheable=True, path_params=LAKE_ID)
+def model_values(lake_id: str, query: ModelValuesQuery):
+    """One batch prediction for the lake's observed years; years lacking a required feature are listed
+    in ``skipped`` with the reason instead of failing the whole answer."""
+    from lakemodel.forecast import model_values as compute
+
+    snap = snapshot()
+    lakes = require_lakes(snap)
+    lake_id = lakes.summary(find_lake(lakes, lake_id))["lake_id"]
+    served = require_model(snap, query.model)
+    try:
+        result = compute(FastModelView(served), snap.tables, lake_id)
+    except Exception as exc:
+        mapped = _forecast_errors(exc, lake_id)
+        if mapped is None:
+            raise
+        raise mapped from None
+    return jsonify({
+        "lake_id": lake_id, "model": served.name, "version": served.version, "target": result.target,
+        "unit": result.unit, "interval_level": result.interval_level,
+        "values": records(result.values, ["year", "observed", "value", "lower", "upper"]),
+        "skipped": result.skipped,
     })
 
 

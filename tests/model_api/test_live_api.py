@@ -256,6 +256,70 @@ def test_property_value_scenario(api, registry, tables):
     assert got["version"] == registry.production_version("property_value")
 
 
+def _value_lakes(tables, manifest):
+    """(a lake with some valued and some skipped years, its skipped years) from the tables and manifest."""
+    required = [f["name"] for f in manifest["features"] if f["required"]]
+    ly = tables.lake_years[tables.lake_years[manifest["target"]].notna()]
+    lacking = ly[required].isna().any(axis=1)
+    per_lake = ly.assign(lacking=lacking).groupby("lake_id")["lacking"].agg(["sum", "size"])
+    mixed = per_lake[(per_lake["sum"] > 0) & (per_lake["sum"] < per_lake["size"])].index
+    assert len(mixed) > 0
+    lake = "82004600" if "82004600" in mixed else str(mixed[0])   # Square Lake: phosphorus missing in 2008
+    rows = ly[ly["lake_id"] == lake]
+    return lake, rows, required
+
+
+def test_model_values_skip_exactly_the_years_missing_required_features(api, registry, tables):
+    manifest = registry.manifest("property_value")
+    lake, rows, required = _value_lakes(tables, manifest)
+    resp = api("GET", f"/v1/lakes/{lake}/model-values", params={"model": "property_value"})
+    assert resp.status_code == 200 and resp.headers["ETag"]
+    body = resp.json()
+    lacking = rows[required].isna()
+    want_skipped = sorted(int(y) for y in rows.loc[lacking.any(axis=1), "year"])
+    want_valued = sorted(int(y) for y in rows.loc[~lacking.any(axis=1), "year"])
+    assert [s["year"] for s in body["skipped"]] == want_skipped
+    assert [v["year"] for v in body["values"]] == want_valued
+    for skip in body["skipped"]:
+        row = rows[rows["year"] == skip["year"]].iloc[0]
+        assert skip["missing"] == [n for n in required if pd.isna(row[n])]
+        if all("phosphorus" in n for n in skip["missing"]) and "log_phosphorus_mean" in skip["missing"]:
+            assert skip["reason"] == "phosphorus not measured"
+    # the same numbers as the scenario route's baseline, and the observed target
+    model = registry.load("property_value")
+    from lakemodel.forecast import property_value_scenario
+    for point in body["values"]:
+        base = property_value_scenario(model, tables, lake, point["year"])["baseline"]
+        assert point["value"] == pytest.approx(base["value"], rel=1e-9)
+        assert point["lower"] == pytest.approx(base["lower"], rel=1e-9)
+        assert point["lower"] <= point["value"] <= point["upper"]
+        observed = rows.loc[rows["year"] == point["year"], manifest["target"]].iloc[0]
+        assert point["observed"] == pytest.approx(observed)
+    assert body["version"] == registry.production_version("property_value") and body["unit"] == "USD"
+    assert body["interval_level"] == manifest["interval"]["level"]
+    again = api("GET", f"/v1/lakes/{lake}/model-values", params={"model": "property_value"},
+                headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("model,lake", [("secchi_forecast", LAKE), ("iceout_doy", ICE_LAKE)])
+def test_model_values_of_the_forecast_models_cover_every_observed_year(api, registry, tables, model, lake):
+    body = api("GET", f"/v1/lakes/{lake}/model-values", params={"model": model}).json()
+    if model == "secchi_forecast":
+        ly = tables.lake_years
+        years = ly.loc[(ly["lake_id"] == lake) & ly["secchi_mean_m"].notna(), "year"].astype(int).tolist()
+        # a value needs Secchi in the year before (the model forecasts one year ahead)
+        want_skipped = [y for y in years if y - 1 not in years]
+    else:
+        ice = tables.ice_out
+        years = ice.loc[ice["lake_id"] == lake, "year"].astype(int).tolist()
+        min_year = registry.manifest(model)["config"]["model"]["min_year"]
+        want_skipped = [y for y in years if y < min_year]
+    assert sorted([v["year"] for v in body["values"]] + [s["year"] for s in body["skipped"]]) == sorted(years)
+    assert [s["year"] for s in body["skipped"]] == sorted(want_skipped)
+    assert body["values"] and all(p["lower"] <= p["value"] <= p["upper"] for p in body["values"])
+
+
 # -- caching ----------------------------------------------------------------------------------------
 def test_etag_and_304(api):
     first = api("GET", f"/v1/lakes/{LAKE}/series")
@@ -287,6 +351,9 @@ def test_etag_and_304(api):
     ("GET", f"/v1/lakes/{LAKE}/forecast", {"params": {"model": "secchi_forecast", "horizon": 0}}, 422),
     ("POST", "/v1/scenarios/property-value", {"json": {"lake_id": LAKE, "year": 1850}}, 422),
     ("POST", "/v1/scenarios/property-value", {"json": {"lake_id": "99999999", "year": 2010}}, 404),
+    ("GET", f"/v1/lakes/{LAKE}/model-values", {}, 422),
+    ("GET", f"/v1/lakes/{LAKE}/model-values", {"params": {"model": "property-value"}}, 422),
+    ("GET", "/v1/lakes/99999999/model-values", {"params": {"model": "property_value"}}, 404),
     ("POST", "/v1/admin/reload", {}, 401),
     ("POST", "/v1/admin/reload", {"headers": {"X-API-Key": "wrong"}}, 403),
 ])

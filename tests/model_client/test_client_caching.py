@@ -74,6 +74,15 @@ def test_posts_are_memoized_too(counting, tables):
     assert counting.count("/v1/models/property_value/predict", method="POST") == 2
 
 
+def test_model_values_are_memoized(counting, lake_id):
+    api = cached_client(counting)
+    first = api.model_values(lake_id, "property_value")
+    assert api.model_values(lake_id, model="property_value") == first
+    assert counting.count(f"/v1/lakes/{lake_id}/model-values") == 1
+    api.model_values(lake_id, "secchi_forecast")   # another model is another answer
+    assert counting.count(f"/v1/lakes/{lake_id}/model-values") == 2
+
+
 def test_uncached_client_revalidates_with_etag(counting, lake_id):
     client = LakeApiClient(counting.url)
     first = client.series(lake_id, ["secchi_mean_m"])

@@ -17,6 +17,7 @@ from model_client import (
     InvalidRequest,
     LakeApiClient,
     LakeDetail,
+    ModelValues,
     NotFound,
 )
 
@@ -191,6 +192,31 @@ def test_property_value_scenario(client, tables, lake):
     assert math.isclose(sc.difference, sc.scenario.value - sc.baseline.value, rel_tol=1e-6, abs_tol=1e-6)
 
 
+def test_model_values_skip_the_years_without_required_features(client, tables):
+    """One call gives the property-value model's value for every observed year, minus the years lacking a
+    required feature (each with the reason); the values equal the scenario route's baselines."""
+    manifest = client.model("property_value")
+    required = [f.name for f in manifest.features if f.required]
+    ly = tables.lake_years[tables.lake_years["median_sale_value_usd"].notna()]
+    lacking = ly[required].isna().any(axis=1)
+    counts = ly.assign(lacking=lacking).groupby("lake_id")["lacking"].agg(["sum", "size"])
+    lake_id = str(counts[(counts["sum"] > 0) & (counts["sum"] < counts["size"])].index[0])
+    rows = ly[ly["lake_id"] == lake_id]
+    mv = client.model_values(lake_id, "property_value")
+    assert isinstance(mv, ModelValues) and mv.version == client.state().models["property_value"]
+    assert (mv.lake_id, mv.unit, mv.target) == (lake_id, "USD", "median_sale_value_usd")
+    assert [s.year for s in mv.skipped] == sorted(rows.loc[lacking[rows.index], "year"].astype(int))
+    assert all(s.reason and s.missing for s in mv.skipped)
+    frame = mv.to_frame()
+    assert frame["year"].tolist() == sorted(rows.loc[~lacking[rows.index], "year"].astype(int))
+    assert (frame["lower"] <= frame["value"]).all() and (frame["value"] <= frame["upper"]).all()
+    first = frame.iloc[0]
+    baseline = client.property_value_scenario(lake_id, int(first["year"])).baseline
+    assert _close(first["value"], baseline.value) and _close(first["upper"], baseline.upper)
+    observed = rows.set_index("year")["median_sale_value_usd"]
+    assert all(_close(r.observed, observed[r.year]) for r in frame.itertuples())
+
+
 def test_aggregates_are_medians_of_the_table(client, tables, lake, busiest_year):
     agg = client.aggregates("secchi_mean_m", "county", year=busiest_year)
     assert (agg.metric, agg.by, agg.unit) == ("secchi_mean_m", "county", "m")
@@ -224,6 +250,7 @@ def test_unknown_model_is_not_found(client):
     (lambda c, lake: c.trend(lake, "bogus_metric"), "metric"),
     (lambda c, lake: c.forecast(lake, "secchi_forecast", 0), "horizon"),
     (lambda c, lake: c.forecast(lake, "not_a_model", 2), "model"),
+    (lambda c, lake: c.model_values(lake, "not_a_model"), "model"),
     (lambda c, lake: c.lake_years(1500), "year"),
     (lambda c, lake: c.list_lakes(grade="Z"), "grade"),
     (lambda c, lake: c.aggregates("secchi_mean_m", "planet"), "by"),
