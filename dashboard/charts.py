@@ -98,10 +98,14 @@ class ChartParams(BaseModel):
 
 @dataclass
 class ChartResult:
+    """A built chart. ``notes``: a part failed (shown as warnings, never cached); ``remarks``: facts about
+    the data worth a small line under the chart (e.g. years the model skipped), cached with the chart."""
+
     figure: go.Figure
     title: str
     filename: str
     notes: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -152,16 +156,17 @@ def lake_value(client, p: ChartParams, ds: DashboardSettings) -> ChartResult:
     lake = _lake(client, p.lake)
     title = f"{lake.name}: median sale value of nearby properties"
     series = data.lake_series(client, p.lake)
-    notes, model = [], None
-    observed_years = series.loc[series["median_sale_value_usd"].notna(), "year"].tolist() \
-        if "median_sale_value_usd" in series.columns else []
-    if observed_years:
+    notes, remarks, model, level = [], [], None, None
+    observed = "median_sale_value_usd" in series.columns and series["median_sale_value_usd"].notna().any()
+    if observed:
         try:
-            model, _ = data.model_values(client, p.lake, observed_years)
+            values = client.model_values(p.lake, data.VALUE_MODEL)
+            model, level = values.to_frame(), values.interval_level
+            remarks = data.skipped_notes(values.skipped)
         except LakeApiError as exc:
             notes.append(_note("Model values", exc))
-    fig = figures.sale_value_figure(series, model, template=p.template, title=title)
-    return ChartResult(fig, title, _slug("lake", p.lake, "sale-value"), notes)
+    fig = figures.sale_value_figure(series, model, interval_level=level, template=p.template, title=title)
+    return ChartResult(fig, title, _slug("lake", p.lake, "sale-value"), notes, remarks)
 
 
 def lake_iceout(client, p: ChartParams, ds: DashboardSettings) -> ChartResult:
@@ -307,14 +312,16 @@ def build_chart(name: str, client, params: ChartParams | Mapping[str, str], ds: 
     key = _cache_key(client, name, p, ds)
     hit = _cache_op(client, "get", key) if key else None
     if hit:
-        return ChartResult(go.Figure(hit["figure"], _validate=False), hit["title"], hit["filename"])
+        return ChartResult(go.Figure(hit["figure"], _validate=False), hit["title"], hit["filename"],
+                           remarks=list(hit.get("remarks") or []))
     try:
         result = spec.build(client, p, ds)
     except NotFound as exc:
         raise ChartParamError(str(exc), [{"loc": ["query"], "msg": str(exc)}], status=404) from None
     if key and not result.notes:
         _cache_op(client, "set", key, {"figure": result.figure.to_plotly_json(), "title": result.title,
-                                       "filename": result.filename}, getattr(client, "ttl", 300))
+                                       "filename": result.filename, "remarks": result.remarks},
+                  getattr(client, "ttl", 300))
     return result
 
 

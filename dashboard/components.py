@@ -82,6 +82,7 @@ def embed_snippet(base: str, chart: str, query: dict, title: str, height: int = 
 def chart_values(cid: str, chart: str, result: ChartResult, query: dict, base: str, ds: DashboardSettings) -> tuple:
     """Values for ``chart_outputs(cid)`` from a built chart."""
     notes = [dbc.Alert(n, color="warning", className="py-1 px-2 small mb-2") for n in result.notes]
+    notes += [html.P(r, className="small text-body-secondary mb-1 chart-remark") for r in result.remarks]
     qs = share_query(chart, query)
     return (result.figure, graph_config(result.filename, ds), notes, f"/download/{chart}.html?{qs}",
             embed_snippet(base, chart, query, result.title),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -71,17 +70,15 @@ def forecast_frame(client, lake_id: str, model: str, horizon: int) -> tuple[pd.D
     return fc.to_frame(), fc.interval_level, fc.version
 
 
-def model_values(client, lake_id: str, years: Iterable[int]) -> tuple[pd.DataFrame, str | None]:
-    """The property-value model's prediction for each observed year (the scenario route's baseline).
-
-    One request per year, a few at a time: the API answers them in parallel (workers x threads)."""
-    wanted = sorted({int(y) for y in years})
-    with ThreadPoolExecutor(max_workers=min(4, len(wanted) or 1)) as pool:
-        answers = list(pool.map(lambda y: client.property_value_scenario(lake_id, y), wanted))
-    rows = [{"year": y, "value": sc.baseline.value, "lower": sc.baseline.lower, "upper": sc.baseline.upper}
-            for y, sc in zip(wanted, answers)]
-    version = answers[-1].version if answers else None
-    return pd.DataFrame(rows, columns=["year", "value", "lower", "upper"]), version
+def skipped_notes(skipped) -> list[str]:
+    """One sentence per reason for the years a model could not value, e.g.
+    "No model value for 2008: phosphorus not measured." (``skipped``: ``SkippedYear`` items or dicts)."""
+    by_reason: dict[str, list[int]] = {}
+    for item in skipped:
+        year, reason = (item["year"], item["reason"]) if isinstance(item, dict) else (item.year, item.reason)
+        by_reason.setdefault(reason, []).append(int(year))
+    return [f"No model value for {', '.join(map(str, sorted(years)))}: {reason}."
+            for reason, years in sorted(by_reason.items(), key=lambda kv: min(kv[1]))]
 
 
 def group_medians(client, metric: str, by: str, group: str | None) -> pd.DataFrame:

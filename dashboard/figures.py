@@ -214,10 +214,43 @@ def grade_strip_figure(series: pd.DataFrame | None, *, template: str = LIGHT, ti
     return _finish(fig, template, title)
 
 
+def _with_gaps(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``frame`` (sorted by year) with an all-NaN row inside every gap of more than one year, so a line
+    (and a ``toself`` band, which closes each segment on its own) breaks there instead of bridging it."""
+    years = _num(frame["year"])
+    gaps = years[1:][np.diff(years) > 1] - 1
+    if not len(gaps):
+        return frame
+    filler = pd.DataFrame({"year": gaps, **{c: np.nan for c in columns}})
+    return pd.concat([frame[["year", *columns]], filler]).sort_values("year", kind="stable", ignore_index=True)
+
+
+def _segment_band(frame: pd.DataFrame, name: str, color: str) -> go.Scatter:
+    """An interval band per run of consecutive years (separated by None), one legend entry."""
+    xs: list = []
+    ys: list = []
+    years = _num(frame["year"])
+    starts = np.flatnonzero(np.r_[True, np.diff(years) > 1])
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(frame)
+        part = frame.iloc[start:end]
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += part["year"].tolist() + part["year"].tolist()[::-1]
+        ys += _num(part["upper"]).tolist() + _num(part["lower"]).tolist()[::-1]
+    return go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line={"width": 0}, fillcolor=_alpha(color, 0.25),
+                      name=name, hoverinfo="skip", connectgaps=False)
+
+
 def sale_value_figure(series: pd.DataFrame | None, model_values: pd.DataFrame | None = None, *,
                       interval_level: float | None = None, template: str = LIGHT,
                       title: str | None = None) -> go.Figure:
-    """Median sale value of nearby properties by year (USD), with the model's values and interval."""
+    """Median sale value of nearby properties by year (USD), with the model's values and interval.
+
+    Error bars are half the inter-quartile range each side, the lower one cut at $0 (a sale value is never
+    negative; the quartiles themselves are not in the data). The model's line and band break at years it
+    could not value."""
     info = metric_info("median_sale_value_usd")
     values = _column(series, "median_sale_value_usd")
     has_obs = series is not None and np.isfinite(values).any()
@@ -229,20 +262,26 @@ def sale_value_figure(series: pd.DataFrame | None, model_values: pd.DataFrame | 
         m = model_values[model_values["value"].notna()].sort_values("year")
         low, high = _column(m, "lower"), _column(m, "upper")
         if len(m) and np.isfinite(low).all() and np.isfinite(high).all():
-            fig.add_trace(_band(m["year"], low, high, f"Model {_level_text(interval_level)}", MODEL_COLOR))
+            fig.add_trace(_segment_band(m, f"Model {_level_text(interval_level)}", MODEL_COLOR))
+        line = _with_gaps(m, ["value"])
         fig.add_trace(go.Scatter(
-            x=m["year"], y=_num(m["value"]), name="Model value", mode="lines+markers",
+            x=line["year"], y=_num(line["value"]), name="Model value", mode="lines+markers", connectgaps=False,
             line={"color": MODEL_COLOR, "dash": "dot"}, marker={"symbol": "diamond", "color": MODEL_COLOR},
             hovertemplate="%{x}: $%{y:,.0f}<extra>model</extra>"))
-    iqr = _column(s, "iqr_sale_value_usd")
-    error = {"type": "data", "array": np.nan_to_num(iqr) / 2, "visible": True, "color": _alpha(SECCHI_COLOR, 0.5)} \
-        if np.isfinite(iqr).any() else None
+    y = _num(s["median_sale_value_usd"])
+    half = np.nan_to_num(_column(s, "iqr_sale_value_usd")) / 2
+    error = {"type": "data", "symmetric": False, "array": half, "arrayminus": np.minimum(half, np.maximum(y, 0)),
+             "visible": True, "color": _alpha(SECCHI_COLOR, 0.5)} \
+        if np.isfinite(_column(s, "iqr_sale_value_usd")).any() else None
     fig.add_trace(go.Scatter(
-        x=s["year"], y=_num(s["median_sale_value_usd"]), name="Observed median", mode="lines+markers",
+        x=s["year"], y=y, name="Observed median", mode="lines+markers",
         line={"color": SECCHI_COLOR}, marker={"color": SECCHI_COLOR, "size": 8}, error_y=error,
-        hovertemplate="%{x}: $%{y:,.0f}<extra>observed</extra>"))
+        customdata=[f" (inter-quartile range ${v:,.0f})" if np.isfinite(v) else ""
+                    for v in _column(s, "iqr_sale_value_usd")],
+        hovertemplate="%{x}: $%{y:,.0f}%{customdata}<extra>observed</extra>"))
     fig.update_layout(xaxis={"title": {"text": "Year"}, "dtick": 1},
-                      yaxis={"title": {"text": info.axis_title}, "tickprefix": "$", "tickformat": ",.0f"})
+                      yaxis={"title": {"text": info.axis_title}, "tickprefix": "$", "tickformat": ",.0f",
+                             "rangemode": "nonnegative"})
     return _finish(fig, template, title)
 
 

@@ -61,8 +61,10 @@ def layout(lake_id=None, metric=None, theme=None, **_):
             dbc.Col(chart_card(ids.GRADES, "Seasonal grade by year", height=220, values=content.get(ids.GRADES)), lg=6),
             dbc.Col(chart_card(ids.VALUE, "Median sale value of nearby properties", height=380,
                                values=content.get(ids.VALUE),
-                               description="Error bars: half the inter-quartile range. Model: the property-value "
-                                           "model's prediction for that year's conditions."), lg=6),
+                               description="Error bars: half the inter-quartile range either side, cut at $0 "
+                                           "(a sale value is never negative). Model: the property-value model's "
+                                           "value for that year's conditions, with its interval; years lacking "
+                                           "a measurement it needs are left out."), lg=6),
         ]),
         chart_card(ids.ICEOUT, "Ice-out history", height=400, values=content.get(ids.ICEOUT)),
         chart_card(ids.BENCHMARK, "Compared with the county and watershed", height=400, controls=benchmark_control,

@@ -140,6 +140,42 @@ def test_lake_charts_draw_the_lakes_series(api_client, dash_settings, tables, mo
     assert any(t.name == f"{county} County median" for t in bench.data)
 
 
+def test_lake_value_chart_skips_unmeasured_years_with_a_note(api_client, dash_settings, tables):
+    """A lake with a sale value in a year without phosphorus: the model line is drawn for the other years and a
+    small note names the skipped year (computed from the tables, not hard-coded)."""
+    from dashboard.data import skipped_notes
+
+    ly = tables.lake_years.dropna(subset=["median_sale_value_usd"])
+    required = [f.name for f in api_client.model("property_value").features if f.required]
+    lacking = ly[required].isna().any(axis=1)
+    gaps = ly[lacking & ly["log_phosphorus_mean"].isna()]
+    lake_id = "82004600" if "82004600" in set(gaps["lake_id"]) else gaps["lake_id"].iloc[0]
+    rows = ly[ly["lake_id"] == lake_id]
+    skipped = sorted(rows.loc[lacking[rows.index], "year"].astype(int))
+    fig, config, notes, *_ = lake_cb.chart_view(api_client, dash_settings, "lake-value", lake_id, None, BASE)
+    model = [t for t in fig.data if t.name == "Model value"][0]
+    drawn = sorted(int(x) for x, y in zip(model.x, model.y) if y is not None and np.isfinite(y))
+    assert drawn == sorted(set(rows["year"].astype(int)) - set(skipped))
+    text = _text(notes)
+    assert "unavailable" not in text and "HTTP" not in text
+    mv = api_client.model_values(lake_id, "property_value")
+    assert [s.year for s in mv.skipped] == skipped
+    for sentence in skipped_notes(mv.skipped):
+        assert sentence in text
+    if lake_id == "82004600":
+        assert "No model value for 2008: phosphorus not measured." in text
+
+
+def test_skipped_notes_group_years_by_reason():
+    from dashboard.data import skipped_notes
+
+    items = [{"year": 2011, "reason": "Secchi depth not measured"}, {"year": 2008, "reason": "phosphorus not measured"},
+             {"year": 2005, "reason": "phosphorus not measured"}]
+    assert skipped_notes(items) == ["No model value for 2005, 2008: phosphorus not measured.",
+                                    "No model value for 2011: Secchi depth not measured."]
+    assert skipped_notes([]) == []
+
+
 def test_lake_without_ice_out_says_so(api_client, dash_settings, tables):
     lake_id = tables.lakes.loc[tables.lakes["has_water_quality"] & ~tables.lakes["has_iceout"], "lake_id"].iloc[0]
     fig = lake_cb.chart_view(api_client, dash_settings, "lake-iceout", lake_id, None, BASE)[0]

@@ -92,6 +92,34 @@ def test_sale_value_figure_plots_observed_and_model_values(lake_series):
     assert figures.is_no_data(figures.sale_value_figure(lake_series.iloc[0:0]))
 
 
+def test_sale_value_error_bars_never_go_below_zero(tables):
+    """Half the IQR either side, the lower bar cut at $0: checked on every lake-year with a sale value."""
+    ly = tables.lake_years.dropna(subset=["median_sale_value_usd"]).sort_values(["lake_id", "year"])
+    half = ly["iqr_sale_value_usd"].fillna(0) / 2
+    assert (half > ly["median_sale_value_usd"]).any()   # the data has bars that would cross $0
+    fig = figures.sale_value_figure(ly.assign(year=np.arange(len(ly))))
+    observed = _trace(fig, "Observed median")
+    y, plus, minus = np.asarray(observed.y), np.asarray(observed.error_y.array), np.asarray(observed.error_y.arrayminus)
+    assert observed.error_y.symmetric is False
+    np.testing.assert_allclose(plus, half)
+    np.testing.assert_allclose(minus, np.minimum(half, ly["median_sale_value_usd"]))
+    assert (y - minus >= 0).all() and (minus <= y).all()
+    assert fig.layout.yaxis.rangemode == "nonnegative"
+
+
+def test_sale_value_model_line_breaks_at_a_skipped_year(lake_series):
+    years = lake_series["year"].tolist()
+    skipped = years[len(years) // 2]
+    kept = lake_series[lake_series["year"] != skipped]
+    model = pd.DataFrame({"year": kept["year"], "value": 100_000.0, "lower": 80_000.0, "upper": 130_000.0})
+    fig = figures.sale_value_figure(lake_series, model, interval_level=0.8)
+    line = _trace(fig, "Model value")
+    drawn = dict(zip(line.x, line.y))
+    assert skipped in drawn and np.isnan(drawn[skipped]) and line.connectgaps is False
+    band = _trace(fig, "Model 80% interval")
+    assert list(band.x).count(None) == 1 and skipped not in band.x   # two closed segments, none at the gap
+
+
 def test_iceout_figure_trend_line_uses_sen_slope_and_intercept(tables):
     counts = tables.ice_out.groupby("lake_id").size()
     lake_id = counts.idxmax()
