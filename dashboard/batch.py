@@ -27,6 +27,15 @@ def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
 
+def name_examples(features, prefer: Sequence[str] = ("log_phosphorus_mean", "secchi_mean_m"),
+                  n: int = 2) -> list[tuple[str, str]]:
+    """(new name, original name) of a few features, from the manifest (``features``: objects with ``name``
+    and ``original_name``), the preferred ones first: the names the upload help text shows."""
+    named = [f for f in features if f.original_name]
+    ordered = sorted(named, key=lambda f: prefer.index(f.name) if f.name in prefer else len(prefer))
+    return [(f.name, f.original_name) for f in ordered[:n]]
+
+
 def decode_upload(contents: str, filename: str | None, max_bytes: int) -> bytes:
     """The bytes of a ``dcc.Upload`` data URL."""
     if not contents or "," not in contents:

@@ -70,6 +70,30 @@ def forecast_frame(client, lake_id: str, model: str, horizon: int) -> tuple[pd.D
     return fc.to_frame(), fc.interval_level, fc.version
 
 
+def rank_property_lakes(table: pd.DataFrame) -> list[str]:
+    """Lake ids with a sale value in ``table`` (one year's ``lake_years``), most nearby properties first."""
+    if table.empty or "median_sale_value_usd" not in table.columns:
+        return []
+    rows = table[table["median_sale_value_usd"].notna()]
+    counts = pd.to_numeric(rows.get("n_properties", pd.Series(np.nan, index=rows.index)), errors="coerce")
+    order = rows.assign(_n=counts.fillna(-1)).sort_values(["_n", "lake_id"], ascending=[False, True], kind="stable")
+    return order["lake_id"].astype(str).tolist()
+
+
+def default_scenario(client, tries: int = 5) -> tuple[str, int] | None:
+    """The what-if's first view when the URL names no lake: the lake with the most nearby properties in
+    the latest year with sale values, and the latest year the property-value model can value for it."""
+    years = metric_years(client, "median_sale_value_usd")
+    if not years:
+        return None
+    table = year_values(client, years[-1], ["n_properties", "median_sale_value_usd"])
+    for lake_id in rank_property_lakes(table)[:tries]:
+        values = client.model_values(lake_id, VALUE_MODEL).values
+        if values:
+            return lake_id, max(v.year for v in values)
+    return None
+
+
 def skipped_notes(skipped) -> list[str]:
     """One sentence per reason for the years a model could not value, e.g.
     "No model value for 2008: phosphorus not measured." (``skipped``: ``SkippedYear`` items or dicts)."""

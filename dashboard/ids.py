@@ -70,6 +70,7 @@ class Predict:
     ALERT = "predict-alert"
     UPLOAD = "predict-upload"
     UPLOAD_ALERT = "predict-upload-alert"
+    UPLOAD_HELP = "predict-upload-help"
     BATCH_TABLE = "predict-batch-table"
     BATCH_STORE = "predict-batch-store"
     BATCH_DOWNLOAD_BUTTON = "predict-batch-download-button"

@@ -43,6 +43,12 @@ def year_choices(series: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in series.loc[series["median_sale_value_usd"].notna(), "year"])
 
 
+def year_options(years: list[int], skipped: dict[int, str]) -> list[dict]:
+    """Year dropdown options, newest first; a year the model cannot value is shown disabled with the reason."""
+    return [{"label": f"{y} (no prediction: {skipped[y]})" if y in skipped else str(y), "value": y,
+             "disabled": y in skipped} for y in reversed(years)]
+
+
 def lake_year_state(client, ds, lake: str | None, year, initial: dict | None, first_load: bool) -> tuple:
     """Outputs: year options, year value, Secchi slider value, phosphorus slider value."""
     if not lake:
@@ -51,17 +57,21 @@ def lake_year_state(client, ds, lake: str | None, year, initial: dict | None, fi
     years = year_choices(series)
     if not years:
         return [], None, None, None
-    year = int(year) if year in years else years[-1]
+    skipped = {s.year: s.reason for s in client.model_values(lake, data.VALUE_MODEL).skipped}
+    valued = [y for y in years if y not in skipped]
+    if not valued:
+        return year_options(years, skipped), None, None, None
+    year = int(year) if year in valued else valued[-1]
     row = series[series["year"] == year].iloc[0]
     secchi, phos = _num(row.get("secchi_mean_m")), _num(row.get("phosphorus_mean_mg_l"))
     if first_load and initial and initial.get("lake") == lake:
-        if initial.get("year") in years:
+        if initial.get("year") in valued:
             year = initial["year"]
             row = series[series["year"] == year].iloc[0]
             secchi, phos = _num(row.get("secchi_mean_m")), _num(row.get("phosphorus_mean_mg_l"))
         secchi = _num(initial.get("secchi")) if initial.get("secchi") is not None else secchi
         phos = _num(initial.get("phosphorus")) if initial.get("phosphorus") is not None else phos
-    return ([{"label": str(y), "value": y} for y in reversed(years)], year,
+    return (year_options(years, skipped), year,
             _clamp(secchi, ds.secchi_slider_m), _clamp(phos, ds.phosphorus_slider_mg_l))
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
+from model_client import LakeApiError
+
+from .. import batch, data
 from ..context import current
 from ..ids import Predict as ids
 from .common import as_float, as_int
@@ -16,11 +19,48 @@ def _slider(cid: str, bounds: tuple[float, float, float], value, marks_fmt: str)
                       allow_direct_input=True)
 
 
+def upload_help(client) -> list:
+    """The batch help text, with real feature names (new and original) from the property-value manifest."""
+    try:
+        examples = batch.name_examples(client.model(data.VALUE_MODEL).features)
+    except LakeApiError:
+        examples = []
+    models_link = dcc.Link("Models page", href="/models")
+    if not examples:
+        return ["Upload a CSV or JSON file of feature rows, with the original lakeModel column names or the new "
+                "names (both listed for every feature on the ", models_link, ", property_value, Features). "
+                "Each row gets a predicted median sale value or the reason it could not."]
+
+    def codes(names):
+        out = []
+        for i, name in enumerate(names):
+            out += ([", "] if i else []) + [html.Code(name)]
+        return out
+
+    return ["Upload a CSV or JSON file of feature rows, with the original lakeModel column names such as ",
+            *codes([o for _, o in examples]), " or the new names such as ", *codes([n for n, _ in examples]),
+            ". Every feature with both names is listed on the ", models_link, " (property_value, Features). "
+            "Each row gets a predicted median sale value or the reason it could not."]
+
+
+def default_selection(client) -> tuple[str | None, int | None]:
+    """A first-time visitor (no lake in the URL) sees a prediction at once; None when the API cannot say."""
+    try:
+        chosen = data.default_scenario(client)
+    except LakeApiError:
+        chosen = None
+    return chosen if chosen else (None, None)
+
+
 def layout(lake=None, year=None, secchi=None, phosphorus=None, **_):
-    ds = current().dash
+    ctx = current()
+    ds = ctx.dash
     secchi_v = as_float(secchi, None)
     phos_v = as_float(phosphorus, None)
-    initial = {"lake": lake, "year": as_int(year, None), "secchi": secchi_v, "phosphorus": phos_v}
+    year_v = as_int(year, None)
+    if not lake:
+        lake, year_v = default_selection(ctx.client)
+    initial = {"lake": lake, "year": year_v, "secchi": secchi_v, "phosphorus": phos_v}
     whatif = dbc.Card([
         dbc.CardHeader(html.H2("What if the water were clearer?", className="h6 mb-0")),
         dbc.CardBody([
@@ -48,10 +88,7 @@ def layout(lake=None, year=None, secchi=None, phosphorus=None, **_):
     batch = dbc.Card([
         dbc.CardHeader(html.H2("Batch prediction from a file", className="h6 mb-0")),
         dbc.CardBody([
-            html.P(["Upload a CSV or JSON file of feature rows (the original lakeModel column names such as ",
-                    html.Code("Median(SECCHI_M)"), " or the new names such as ", html.Code("secchi_mean_m"),
-                    "). Each row gets a predicted median sale value or the reason it could not."],
-                   className="text-body-secondary small"),
+            html.P(upload_help(ctx.client), className="text-body-secondary small", id=ids.UPLOAD_HELP),
             dcc.Upload(id=ids.UPLOAD, children=html.Div(["Drag a file here or ", html.A("choose a file")]),
                        className="upload-zone", max_size=ds.max_upload_bytes, multiple=False,
                        accept=".csv,.json,text/csv,application/json"),

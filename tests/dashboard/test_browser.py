@@ -143,6 +143,20 @@ def test_whatif_slider_changes_the_prediction(browser, app_for, live_api, api_cl
     assert expected.version in _text(browser, "#predict-model")
 
 
+def test_predict_without_a_lake_shows_a_prediction_at_once(browser, app_for, live_api, api_client):
+    """A first visit to /predict preselects a lake and year (the layout's choice), predicts, and puts the
+    selection in the URL."""
+    from dashboard import data
+
+    lake_id, year = data.default_scenario(api_client)
+    _start(browser, app_for(live_api), "/predict")
+    _wait(browser, lambda: _text(browser, "#predict-value").startswith("$"), message="no prediction")
+    _wait(browser, lambda: f"lake={lake_id}" in browser.driver.current_url, message="lake not in the URL")
+    assert f"year={year}" in browser.driver.current_url
+    baseline = api_client.property_value_scenario(lake_id, year).baseline.value
+    assert _text(browser, "#predict-baseline") == f"${baseline:,.0f}"
+
+
 def test_embed_page_renders_the_chart(browser, app_for, live_api, tables):
     lake_id = tables.lakes.loc[tables.lakes["has_iceout"], "lake_id"].iloc[0]
     _start(browser, app_for(live_api))

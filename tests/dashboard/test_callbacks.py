@@ -229,6 +229,77 @@ def test_scenario_answers_with_baseline_difference_and_version(api_client, dash_
     assert sc.difference == pytest.approx(sc.scenario.value - sc.baseline.value)
 
 
+def _expected_default(tables, required) -> tuple[str, int]:
+    """From the tables: the lake with the most nearby properties in the latest year with sale values, and
+    its latest year with a sale value and every required feature."""
+    ly = tables.lake_years[tables.lake_years["median_sale_value_usd"].notna()]
+    latest = ly[ly["year"] == ly["year"].max()]
+    ranked = latest.sort_values(["n_properties", "lake_id"], ascending=[False, True], kind="stable")["lake_id"]
+    for lake_id in ranked:
+        ok = ly[(ly["lake_id"] == lake_id) & ly[required].notna().all(axis=1)]
+        if not ok.empty:
+            return lake_id, int(ok["year"].max())
+    raise AssertionError("no lake can be valued")
+
+
+def test_predict_page_preselects_the_lake_with_most_property_data(dash_app, ctx_client, tables):
+    from dashboard.views import predict as predict_view
+
+    required = [f.name for f in ctx_client.model("property_value").features if f.required]
+    expected = _expected_default(tables, required)
+    with dash_app.server.test_request_context("/predict"):
+        page = predict_view.layout()
+        chosen = predict_view.layout(lake="70007200")
+    store = next(c for c in _walk(page) if getattr(c, "id", None) == "predict-initial")
+    assert (store.data["lake"], store.data["year"]) == expected
+    lake_dropdown = next(c for c in _walk(page) if getattr(c, "id", None) == "predict-lake")
+    assert lake_dropdown.value == expected[0]
+    # a lake in the URL wins
+    store = next(c for c in _walk(chosen) if getattr(c, "id", None) == "predict-initial")
+    assert store.data["lake"] == "70007200" and store.data["year"] is None
+
+
+def test_upload_help_names_real_original_columns(dash_app, ctx_client):
+    from dashboard.views import predict as predict_view
+
+    features = {f.name: f.original_name for f in ctx_client.model("property_value").features}
+    with dash_app.server.test_request_context("/predict"):
+        text = _text(predict_view.upload_help(ctx_client))
+        page = predict_view.layout(lake="70007200")
+    for name in ("log_phosphorus_mean", "secchi_mean_m"):
+        assert features[name] in text and name in text
+    assert "Median(SECCHI_M)" not in _text(page) and "Models page" in text
+    assert any(getattr(c, "href", None) == "/models" for c in _walk(page))
+    # without the API the text still points at the Models page, with no invented names
+    dead = LakeApiClient(f"http://127.0.0.1:{free_port()}", timeout=1, retries=0, total_budget=2)
+    assert "Models page" in _text(predict_view.upload_help(dead)) and "Mean_" not in _text(predict_view.upload_help(dead))
+
+
+def test_year_choices_disable_the_years_the_model_cannot_value(api_client, dash_settings, tables):
+    ly = tables.lake_years[tables.lake_years["median_sale_value_usd"].notna()]
+    required = [f.name for f in api_client.model("property_value").features if f.required]
+    lacking = ly[required].isna().any(axis=1)
+    both = set(ly.loc[lacking, "lake_id"]) & set(ly.loc[~lacking, "lake_id"])
+    lake_id = sorted(both)[0]
+    rows = ly[ly["lake_id"] == lake_id]
+    options, year, *_ = predict_cb.lake_year_state(api_client, dash_settings, lake_id, None, None, True)
+    disabled = sorted(o["value"] for o in options if o["disabled"])
+    assert disabled == sorted(rows.loc[lacking[rows.index], "year"].astype(int))
+    assert all("no prediction" in o["label"] for o in options if o["disabled"])
+    assert year not in disabled and year == max(o["value"] for o in options if not o["disabled"])
+    asked = predict_cb.lake_year_state(api_client, dash_settings, lake_id, disabled[0], None, False)
+    assert asked[1] != disabled[0]   # a year without a prediction is never selected
+
+
+def _walk(component):
+    """Every component in a Dash layout tree."""
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            yield from _walk(child)
+
+
 def _upload(text: str, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(text.encode()).decode()
 
