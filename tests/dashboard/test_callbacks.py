@@ -206,7 +206,35 @@ def test_compare_trims_to_eight_lakes_and_keeps_colours(api_client, dash_setting
     empty = compare_cb.compare_view(api_client, dash_settings, [], "secchi_mean_m", None, BASE)
     assert "Pick lakes" in _text(empty[1])
     bad = compare_cb.compare_view(api_client, dash_settings, ["not-a-lake"], "secchi_mean_m", None, BASE)
-    assert "Invalid selection" in _text(bad[1])
+    assert "not a lake id" in _text(bad[1]) and "'not-a-lake'" in _text(bad[1])
+
+
+def test_compare_draws_the_valid_lakes_and_names_an_unknown_id(api_client, dash_settings, tables):
+    """/compare?lakes=82004600,82001400,27011700 (27011700 is no lake): two lakes drawn, one notice."""
+    known = set(tables.lakes["lake_id"])
+    valid = [l for l in ("82004600", "82001400") if l in known]
+    unknown = "27011700"
+    assert len(valid) == 2 and unknown not in known
+    value, alert, *out = compare_cb.compare_view(api_client, dash_settings, [valid[0], valid[1], unknown],
+                                                 "secchi_mean_m", None, BASE)
+    notice = _text(alert)
+    assert f"No lake with DOW id {unknown}" in notice and "Invalid selection" not in notice
+    assert valid[0] not in notice and valid[1] not in notice
+    names = tables.lakes.set_index("lake_id").loc[valid, "name"].tolist()
+    for i in range(3):                                 # series, distribution, latest: 6 outputs each
+        fig, notes = out[6 * i], out[6 * i + 2]
+        assert not is_no_data(fig) and not notes
+    series_fig = out[0]
+    assert [t.name for t in series_fig.data] == [f"{n} ({l})" for n, l in zip(names, valid)]
+    assert [t.line.color for t in series_fig.data] == [lake_color(0), lake_color(1)]
+    for trace, lake_id in zip(series_fig.data, valid):
+        rows = tables.lake_years[tables.lake_years["lake_id"] == lake_id].dropna(subset=["secchi_mean_m"])
+        np.testing.assert_allclose(trace.y, rows.sort_values("year")["secchi_mean_m"])
+    assert f"lakes={valid[0]}%2C{valid[1]}&" in out[4]   # the embed snippet shares the drawn lakes only
+    # a dashed id is the same lake; a non-id is named too
+    _, alert2, *out2 = compare_cb.compare_view(api_client, dash_settings, ["82-0046-00", "lake?"], "secchi_mean_m",
+                                               None, BASE)
+    assert "'lake?'" in _text(alert2) and len(out2[0].data) == 1
 
 
 def test_scenario_answers_with_baseline_difference_and_version(api_client, dash_settings, tables):
