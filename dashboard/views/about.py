@@ -39,7 +39,7 @@ def layout(**_):
         html.P("For lake associations, watershed districts, city staff and residents: how Minnesota's lakes are "
                "doing, what is coming for them, and what clean water is worth to the properties around them."),
         html.H2("What the numbers mean", className="h4 mt-3"),
-        dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Metric", "Unit", "Meaning", "")])),
+        dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Metric", "Unit", "Meaning", "Direction")])),
                    html.Tbody(metric_rows)], size="sm", responsive=True),
         html.H3("Seasonal grades", className="h5"),
         html.P("The Metropolitan Council grades each monitored lake every summer from its clarity, phosphorus and "

@@ -157,6 +157,42 @@ def test_predict_without_a_lake_shows_a_prediction_at_once(browser, app_for, liv
     assert _text(browser, "#predict-baseline") == f"${baseline:,.0f}"
 
 
+_LUMINANCE_JS = """
+const rgb = s => (s.match(/[0-9.]+/g) || []).slice(0, 3).map(Number);
+const lum = c => { const [r, g, b] = rgb(c).map(v => v / 255); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const el = document.querySelector(arguments[0]);
+const cs = getComputedStyle(el);
+const text = getComputedStyle(el.querySelector('.dash-dropdown-value') || el);
+return [lum(cs.backgroundColor), lum(text.color)];
+"""
+
+
+def test_dark_mode_controls_and_phone_width(browser, app_for, live_api, tables):
+    """Dark mode: dropdowns and slider boxes dark with light text (they were white with light text).
+    390 px wide: no page-level sideways scrolling."""
+    _start(browser, app_for(live_api), "/predict?lake=82004600")
+    browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    for path in ("/", "/predict?lake=82004600", "/models", "/compare?lakes=82004600,82001400"):
+        browser.driver.get(browser.server_url + path)
+        _wait(browser, lambda: browser.driver.find_elements(By.CSS_SELECTOR, "h1"), message=f"{path}: no page")
+        _wait(browser, lambda: not browser.driver.find_elements(By.CSS_SELECTOR, "._dash-loading"),
+              message=f"{path}: still loading")
+        width = browser.driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1] == 390, f"{path} scrolls sideways: {width}"
+    browser.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.driver.get(browser.server_url + "/predict?lake=82004600")
+    _wait(browser, lambda: _text(browser, "#predict-value").startswith("$"), message="no prediction")
+    light_bg, light_text = browser.driver.execute_script(_LUMINANCE_JS, "#predict-lake")
+    assert light_bg > 0.8 and light_text < 0.3
+    browser.driver.execute_script("document.querySelector('#theme-switch').click()")
+    _wait(browser, lambda: browser.driver.execute_script(
+        "return document.documentElement.getAttribute('data-bs-theme')") == "dark", message="no dark mode")
+    for selector in ("#predict-lake", "#predict-secchi .dash-input-container"):
+        bg, fg = browser.driver.execute_script(_LUMINANCE_JS, selector)
+        assert bg < 0.2 and fg > 0.6, f"{selector}: background {bg:.2f}, text {fg:.2f}"
+
+
 def test_embed_page_renders_the_chart(browser, app_for, live_api, tables):
     lake_id = tables.lakes.loc[tables.lakes["has_iceout"], "lake_id"].iloc[0]
     _start(browser, app_for(live_api))

@@ -370,6 +370,10 @@ def test_models_page_has_a_card_per_production_model(api_client):
     text = _text(cards)
     for info in api_client.models():
         assert info.version in text and info.estimator in text
+    for card in cards:   # the wide feature table scrolls inside its card on a phone instead of the page
+        wrappers = [c for c in _walk(card) if "table-responsive" in (getattr(c, "className", None) or "")]
+        assert wrappers and any(getattr(c, "className", "") == "table table-sm small" for w in wrappers
+                                for c in _walk(w))
 
 
 def test_api_down_gives_alerts_not_tracebacks(dead_client, dash_settings):
