@@ -14,6 +14,8 @@ from lakemodel.forecast import (
     UnknownLakeError,
     forecast_iceout,
     forecast_secchi,
+    missing_reason,
+    model_values,
     property_value_scenario,
 )
 from lakemodel.registry import open_registry
@@ -143,3 +145,30 @@ def test_bad_requests_raise_clear_errors(models, tables, secchi_lake):
         property_value_scenario(models["property_value"], tables, secchi_lake, 1990)
     with pytest.raises(ForecastError, match="secchi_mean_m must be a positive number"):
         property_value_scenario(models["property_value"], tables, secchi_lake, 2010, secchi_mean_m=-1)
+
+
+def test_missing_reason_in_words():
+    assert missing_reason(["log_phosphorus_mean", "log_phosphorus_std"]) == "phosphorus not measured"
+    assert missing_reason(["secchi_std_m"]) == "Secchi depth spread not measured (fewer than two readings)"
+    assert missing_reason(["log_phosphorus_mean", "secchi_mean_m", "secchi_std_m"]) == \
+        "phosphorus not measured; Secchi depth not measured"
+    assert missing_reason(["major_watershed"]) == "major_watershed missing"
+
+
+def test_model_values_every_valued_year_equals_the_scenario_baseline(models, tables):
+    """All lakes with a sale value: skipped years are exactly those lacking a required feature; valued
+    years (checked on a sample) equal the scenario route's baseline."""
+    model = models["property_value"]
+    required = [f["name"] for f in model.features if f["required"]]
+    ly = tables.lake_years[tables.lake_years["median_sale_value_usd"].notna()]
+    lacking = ly[required].isna().any(axis=1)
+    for lake_id in sorted(set(ly.loc[lacking, "lake_id"]))[:5]:
+        rows = ly[ly["lake_id"] == lake_id]
+        result = model_values(model, tables, lake_id)
+        assert [s["year"] for s in result.skipped] == sorted(rows.loc[lacking[rows.index], "year"])
+        assert result.values["year"].tolist() == sorted(rows.loc[~lacking[rows.index], "year"])
+        for row in result.values.head(2).itertuples():
+            base = property_value_scenario(model, tables, lake_id, int(row.year))["baseline"]
+            assert row.value == pytest.approx(base["value"], rel=1e-9)
+    with pytest.raises(UnknownLakeError):
+        model_values(model, tables, "00000000")
