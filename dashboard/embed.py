@@ -71,14 +71,19 @@ def plotly_js(version: str):
     return response
 
 
+@bp.errorhandler(ChartParamError)
+def _bad_chart_params(exc: ChartParamError) -> flask.Response:
+    return _json_error(exc.status, str(exc), exc.detail)
+
+
+@bp.errorhandler(LakeApiError)
+def _api_failed(exc: LakeApiError) -> flask.Response:
+    return _json_error(_status_for(exc), error_message(exc))
+
+
 @bp.get("/embed/<chart>")
 def embed(chart: str):
-    try:
-        result, ctx = _build(chart)
-    except ChartParamError as exc:
-        return _json_error(exc.status, str(exc), exc.detail)
-    except LakeApiError as exc:
-        return _json_error(_status_for(exc), error_message(exc))
+    result, ctx = _build(chart)
     page = _document(result.figure, result.title, graph_config(result.filename, ctx.dash),
                      PLOTLY_JS_PATH)
     return flask.Response(page, mimetype="text/html")
@@ -86,12 +91,7 @@ def embed(chart: str):
 
 @bp.get("/download/<chart>.html")
 def download(chart: str):
-    try:
-        result, ctx = _build(chart)
-    except ChartParamError as exc:
-        return _json_error(exc.status, str(exc), exc.detail)
-    except LakeApiError as exc:
-        return _json_error(_status_for(exc), error_message(exc))
+    result, ctx = _build(chart)
     page = _document(result.figure, result.title, graph_config(result.filename, ctx.dash), True)
     response = flask.Response(page, mimetype="text/html")
     response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}.html"'
