@@ -45,6 +45,9 @@ timeout = _api.timeout_s
 graceful_timeout = 10
 keepalive = 5
 preload_app = False
+# Longest request line gunicorn accepts (its maximum short of "unlimited"); a longer URL gets
+# gunicorn's own 414 page before the app sees it (see docs/api.md).
+limit_request_line = 8190
 accesslog = None          # model_api logs one JSON line per request itself
 errorlog = "-"
 loglevel = _api.log_level

@@ -46,6 +46,14 @@ def _predict(session, url, close: bool = False):
     return resp.status_code, body.get("version"), (p.get("upper") or 0) - (p.get("lower") or 0)
 
 
+def _wait_for_every_worker(server, needle: str, workers: int = 2, timeout: float = 30) -> None:
+    """Wait until each worker has logged ``needle`` (fresh connections cannot pick a worker)."""
+    deadline = time.monotonic() + timeout
+    while server.log_text().count(needle) < workers and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.log_text().count(needle) >= workers, server.log_tail(40)
+
+
 def _reload(url, key):
     return requests.post(f"{url}/v1/admin/reload", headers={"X-API-Key": key}, timeout=60)
 
@@ -84,6 +92,8 @@ def test_hot_swap_under_concurrent_requests_has_no_failures(swap, api_env):
             status, version, _ = _predict(requests, server.url, close=True)
             streak = streak + 1 if version == new else 0
         assert streak == 12, server.log_tail(60)
+        # the next test starts from a server whose every worker serves the new version
+        _wait_for_every_worker(server, f"loaded model {MODEL} version {new}")
         time.sleep(0.5)
     finally:
         stop.set()
@@ -112,6 +122,7 @@ def test_tampered_artifact_is_refused_and_current_model_keeps_serving(swap, api_
     body = resp.json()
     assert body["models"].get(MODEL) == serving and body["loaded"] == {}, (serving, body, server.log_tail(30))
     assert body["refused"][MODEL]["version"] == bad and "sha256" in body["refused"][MODEL]["reason"]
+    _wait_for_every_worker(server, f"version {bad} refused")
     # every worker (fresh connections reach both) refuses it too and keeps serving
     deadline = time.monotonic() + 20
     streak = 0
