@@ -71,6 +71,7 @@ class ServiceState:
         self._lock = threading.Lock()
         self._model_loader = model_loader
         self._signal_seen: str | None = None
+        self._signal_at_reload: str | None = None  # the signal as it was when the last reload began
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -108,6 +109,9 @@ class ServiceState:
     def reload(self) -> ReloadResult:
         """Bring data and every configured model up to the registry's production versions."""
         with self._lock:
+            # Read before the registry: a signal written while this reload runs must still
+            # trigger another one (see start_watcher).
+            self._signal_at_reload = self._read_signal()
             old = self.snapshot
             tables, lakes, data_error, data_reloaded = self._load_tables(old)
             models = dict(old.models)
@@ -189,7 +193,9 @@ class ServiceState:
         """Background thread: follow the reload signal, poll if configured, retry until ready."""
         if self._thread is not None:
             return
-        self._signal_seen = self._read_signal()
+        # Not the signal as it is now: one written during the start-up load (another worker's
+        # reload) would then count as seen, and this worker would keep the older model.
+        self._signal_seen = self._signal_at_reload
         self._thread = threading.Thread(target=self._watch, name="model-api-watcher", daemon=True)
         self._thread.start()
 
