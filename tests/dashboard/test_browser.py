@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (ElementClickInterceptedException, NoSuchElementException,
+                                        StaleElementReferenceException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -27,6 +28,21 @@ def _start(browser, app, path: str = "/") -> None:
 
 def _wait(browser, condition, timeout: float = TIMEOUT, message: str = ""):
     return WebDriverWait(browser.driver, timeout, poll_frequency=0.1).until(lambda d: condition(), message)
+
+
+def _click(browser, selector: str) -> None:
+    """Scroll the element to the middle of the viewport and click it, retrying while the page
+    still moves (a click on a moving layout lands off the element: 'not clickable at point')."""
+    def attempt():
+        try:
+            element = browser.driver.find_element(By.CSS_SELECTOR, selector)
+            browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+            element.click()
+            return True
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            return False
+
+    _wait(browser, attempt, message=f"could not click {selector}")
 
 
 def _text(browser, selector: str) -> str:
@@ -71,8 +87,7 @@ def test_overview_opens_a_lake_page_with_its_series(browser, app_for, live_api, 
     _wait(browser, lambda: svg.is_file() and svg.stat().st_size > 1000, message="no SVG downloaded")
     assert svg.read_text().lstrip().startswith("<svg")
     other = tables.lakes[tables.lakes["has_iceout"] & ~tables.lakes["has_water_quality"]].iloc[0]
-    browser.driver.execute_script("window.scrollTo(0, 0);")
-    browser.find_element("#lake-select").click()              # open another lake by typing its name
+    _click(browser, "#lake-select")                           # open another lake by typing its name
     browser.find_element(".dash-dropdown-search").send_keys(
         other["display_id"])
     wanted = f"{other['name']} ({other['display_id']}"
@@ -215,7 +230,7 @@ def test_api_stopped_mid_session_shows_an_alert_and_recovers(browser, app_for, a
     _wait(browser, lambda: "Secchi depth, observed" in _trace_names(browser, "lake-clarity-graph"),
           message="lake page not drawn")
     api.stop()
-    browser.find_element("#theme-switch").click()           # every chart asks the API again
+    _click(browser, "#theme-switch")                        # every chart asks the API again
     browser.wait_for_contains_text("#api-alert", "not reachable", timeout=TIMEOUT)
     assert "Secchi depth, observed" in _trace_names(browser, "lake-clarity-graph") or \
         browser.find_element("#lake-clarity-notes").text        # the page keeps working, no traceback
