@@ -113,6 +113,19 @@ def _band(x: Sequence, lower: Sequence, upper: Sequence, name: str, color: str, 
                       name=name, hoverinfo="skip", yaxis=yaxis, legendgroup=legendgroup)
 
 
+def _add_forecast(fig: go.Figure, ahead: pd.DataFrame, interval_level, name: str, hover: str) -> None:
+    """The forecast years: the interval band (when every bound is finite) under a dashed line."""
+    if not len(ahead):
+        return
+    low, high = _num(ahead["lower"]), _num(ahead["upper"])
+    if np.isfinite(low).all() and np.isfinite(high).all():
+        fig.add_trace(_band(ahead["year"], low, high, f"Forecast {_level_text(interval_level)}", MODEL_COLOR))
+    fig.add_trace(go.Scatter(
+        x=ahead["year"], y=_num(ahead["value"]), name=name, mode="lines+markers",
+        line={"color": MODEL_COLOR, "dash": "dash"}, marker={"symbol": "diamond", "color": MODEL_COLOR},
+        hovertemplate=hover))
+
+
 def _alpha(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
     r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
@@ -156,14 +169,7 @@ def clarity_figure(series: pd.DataFrame | None, forecast: pd.DataFrame | None = 
             x=fitted["year"], y=_num(fitted["value"]), name="Secchi depth, model fit", mode="lines",
             line={"color": MODEL_COLOR, "dash": "dot"},
             hovertemplate="%{x}: %{y:.2f} m<extra>model fit</extra>"))
-    if len(ahead):
-        low, high = _num(ahead["lower"]), _num(ahead["upper"])
-        if np.isfinite(low).all() and np.isfinite(high).all():
-            fig.add_trace(_band(ahead["year"], low, high, f"Forecast {_level_text(interval_level)}", MODEL_COLOR))
-        fig.add_trace(go.Scatter(
-            x=ahead["year"], y=_num(ahead["value"]), name="Secchi depth, forecast", mode="lines+markers",
-            line={"color": MODEL_COLOR, "dash": "dash"}, marker={"symbol": "diamond", "color": MODEL_COLOR},
-            hovertemplate="%{x}: %{y:.2f} m<extra>forecast</extra>"))
+    _add_forecast(fig, ahead, interval_level, "Secchi depth, forecast", "%{x}: %{y:.2f} m<extra>forecast</extra>")
     if has_phos:
         p = series[np.isfinite(_column(series, "phosphorus_mean_mg_l"))]
         fig.add_trace(go.Scatter(
@@ -315,14 +321,7 @@ def iceout_figure(iceout: pd.DataFrame | None, trend: dict | None = None, foreca
                                  line={"color": TREND_COLOR, "width": 3},
                                  hovertemplate="%{x}: day %{y:.1f}<extra>Sen's slope trend</extra>"))
     ahead = _kind(forecast, "forecast")
-    if len(ahead):
-        low, high = _num(ahead["lower"]), _num(ahead["upper"])
-        if np.isfinite(low).all() and np.isfinite(high).all():
-            fig.add_trace(_band(ahead["year"], low, high, f"Forecast {_level_text(interval_level)}", MODEL_COLOR))
-        fig.add_trace(go.Scatter(
-            x=ahead["year"], y=_num(ahead["value"]), name="Forecast", mode="lines+markers",
-            line={"color": MODEL_COLOR, "dash": "dash"}, marker={"symbol": "diamond", "color": MODEL_COLOR},
-            hovertemplate="%{x}: day %{y:.0f}<extra>forecast</extra>"))
+    _add_forecast(fig, ahead, interval_level, "Forecast", "%{x}: day %{y:.0f}<extra>forecast</extra>")
     fig.update_layout(xaxis={"title": {"text": "Year"}},
                       yaxis={"title": {"text": metric_info("iceout_doy").axis_title}})
     return _finish(fig, template, title)
